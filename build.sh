@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Stance Lens: the one entry point.
+#
+#   ./build.sh setup      install what is missing (wasm32 toolchain, wasm-bindgen CLI, Chromium, playwright-core)
+#   ./build.sh build      release WASM -> wasm-bindgen --target web -> www/pkg/
+#   ./build.sh serve      build, then serve www/ on http://127.0.0.1:8080 (PORT=... to change)
+#   ./build.sh test       formatting, clippy (native + wasm32), docs, native tests, WASM tests, browser tests
+#   ./build.sh cli        release build of the `stance` CLI (target/release/stance)
+#   ./build.sh model      retrain model/stance.model from model/corpus (minutes; see model/README.md)
+#
+# The wasm32 standard library comes from rustup where it is installed (an ordinary laptop:
+# `rustup target add wasm32-unknown-unknown`). Where it is not and cannot be fetched, the script
+# falls back to Debian's rustc-web + rust-web-src, building std from source with -Zbuild-std and
+# linking with rustup's rust-lld (see ../shared/TOOLCHAIN.md in the team's workspace).
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+
+WASM_TARGET=wasm32-unknown-unknown
+WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml)
+PLAYWRIGHT_DIR="$ROOT/tests/browser"
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'build.sh: error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else die "need root to run: $*"; fi
+}
+
+apt_install() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || die "missing packages ${missing[*]} and no apt-get to install them"
+  log "apt-get install ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# --- wasm32 toolchain -------------------------------------------------------------------------
+# WASM_MODE is "rustup" (rustup's wasm32 std is installed) or "debian" (the build-std recipe).
+wasm_mode() {
+  if [ -n "${WASM_MODE:-}" ]; then echo "$WASM_MODE"; return; fi
+  if command -v rustup >/dev/null && rustup target list --installed 2>/dev/null | grep -qx "$WASM_TARGET"; then
+    echo rustup
+  elif command -v apt-get >/dev/null; then
+    echo debian
+  else
+    echo rustup-missing
+  fi
+}
+
+rustup_lld() {
+  local sysroot host
+  sysroot=$(rustc --print sysroot)
+  host=$(rustc -vV | sed -n 's/^host: //p')
+  echo "$sysroot/lib/rustlib/$host/bin/rust-lld"
+}
+
+setup_wasm() {
+  case "$(wasm_mode)" in
+    rustup) ;;
+    debian)
+      apt_install rustc-web cargo-web rust-web-src rust-web-clippy
+      [ -x "$(rustup_lld)" ] || die "rustup's rust-lld not found at $(rustup_lld)"
+      ;;
+    *)
+      log "rustup target add $WASM_TARGET"
+      rustup target add "$WASM_TARGET" || die "could not install the wasm32 target"
+      ;;
+  esac
+}
+
+# Runs cargo for the wasm32 target with the right toolchain: `wasm_cargo build --release --lib`.
+wasm_cargo() {
+  local sub=$1; shift
+  if [ "$(wasm_mode)" = debian ]; then
+    local lld; lld=$(rustup_lld)
+    PATH="/usr/bin:$PATH" RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$lld" \
+      CARGO_TARGET_DIR="$ROOT/target/wasm-debian" \
+      cargo "$sub" --target "$WASM_TARGET" -Zbuild-std=std,panic_abort "$@"
+  else
+    cargo "$sub" --target "$WASM_TARGET" "$@"
+  fi
+}
+
+wasm_target_dir() {
+  if [ "$(wasm_mode)" = debian ]; then echo "$ROOT/target/wasm-debian"; else echo "$ROOT/target"; fi
+}
+
+setup_wasm_bindgen() {
+  local have=""
+  command -v wasm-bindgen >/dev/null && have=$(wasm-bindgen --version | awk '{print $2}')
+  if [ "$have" != "$WASM_BINDGEN_VERSION" ]; then
+    log "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION (several minutes, once)"
+    # Not --locked: one locked dependency of 0.2.130 is no longer served by the registry.
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force >/dev/null
+  fi
+}
+
+setup_browser() {
+  if [ ! -x "$CHROMIUM" ]; then apt_install chromium; fi
+  command -v node >/dev/null || apt_install nodejs npm
+  if [ ! -d "$PLAYWRIGHT_DIR/node_modules/playwright-core" ]; then
+    log "npm ci (playwright-core, no browser download)"
+    (cd "$PLAYWRIGHT_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
+  fi
+}
+
+cmd_setup() {
+  setup_wasm
+  setup_wasm_bindgen
+  setup_browser
+}
+
+# --- build ------------------------------------------------------------------------------------
+cmd_build() {
+  setup_wasm
+  setup_wasm_bindgen
+  log "cargo build --release --lib --target $WASM_TARGET ($(wasm_mode))"
+  wasm_cargo build --release --lib
+  log "wasm-bindgen --target web -> www/pkg/"
+  rm -rf www/pkg
+  wasm-bindgen --target web --out-dir www/pkg "$(wasm_target_dir)/$WASM_TARGET/release/stance.wasm"
+  ls -l www/pkg/*.wasm | awk '{print "    " $5 " bytes  " $9}' >&2
+}
+
+cmd_serve() {
+  cmd_build
+  command -v node >/dev/null || apt_install nodejs npm
+  log "serving www/ on http://127.0.0.1:${PORT:-8080}/ (Ctrl-C to stop)"
+  exec node tests/browser/serve.mjs www "${PORT:-8080}"
+}
+
+cmd_cli() {
+  cargo build --release --features cli
+  log "target/release/stance"
+}
+
+cmd_model() {
+  cmd_cli
+  local evals=()
+  [ -f ../shared/seeds/labels.tsv ] && evals+=(../shared/seeds/labels.tsv)
+  [ -d ../shared/data/real ] && evals+=(../shared/data/real)
+  [ ${#evals[@]} -eq 0 ] && log "../shared not found: training without held-out evaluation sets"
+  ./target/release/stance train --data model/corpus --out model/stance.model \
+    --metrics model/metrics.json ${evals[@]+--eval "${evals[@]}"} "$@"
+}
+
+# --- test -------------------------------------------------------------------------------------
+cmd_test() {
+  cmd_setup
+  log "cargo fmt --check"
+  cargo fmt --all -- --check
+  log "cargo clippy (native, all targets and features)"
+  cargo clippy --all-targets --all-features -- -D warnings
+  log "cargo clippy (wasm32)"
+  wasm_cargo clippy --lib --tests -- -D warnings
+  log "cargo doc"
+  RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --all-features --quiet
+  log "native tests"
+  cargo test --all-features --no-fail-fast
+  log "WASM tests (wasm-bindgen-test in Node)"
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    wasm_cargo test --release --test wasm ${WASM_TEST_FLAGS:-$( [ "$(wasm_mode)" = debian ] && echo -Zpanic-abort-tests )}
+  cmd_build
+  log "browser tests (Playwright + Chromium)"
+  (cd "$PLAYWRIGHT_DIR" && CHROMIUM="$CHROMIUM" node --test --test-reporter=spec ./*.test.mjs)
+}
+
+case "${1:-}" in
+  setup) cmd_setup ;;
+  build) cmd_build ;;
+  serve) cmd_serve ;;
+  test) cmd_test ;;
+  cli) cmd_cli ;;
+  model) shift; cmd_model "$@" ;;
+  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; [ -n "${1:-}" ] && exit 2; exit 0 ;;
+esac

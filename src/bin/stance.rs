@@ -1,0 +1,438 @@
+//! `stance`: train, evaluate and run the stance model from the command line.
+//!
+//! Errors go to stderr with a non-zero exit status; nothing panics on bad input.
+
+use std::io::{BufRead, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+use stance::features::FeaturizerParams;
+use stance::metrics::Report;
+use stance::model::Probabilities;
+use stance::train::{self, Record, TrainParams};
+use stance::{Classifier, ClassifyParams, Error, Label, Model};
+
+#[derive(Parser)]
+#[command(
+    name = "stance",
+    version,
+    about = "Paragraph-level stance classifier (pro_moscow / pro_washington / neutral)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Train a model on labelled JSONL paragraphs, choosing the L2 strength by cross-validation.
+    Train(TrainArgs),
+    /// Evaluate a model on labelled data: macro-F1, per-class P/R/F1, confusion matrix.
+    Eval(EvalArgs),
+    /// Classify text from stdin: plain text (split into paragraphs) or JSONL records.
+    Classify(ClassifyArgs),
+}
+
+#[derive(clap::Args)]
+struct TrainArgs {
+    /// Training data: JSONL files or directories of them (e.g. model/corpus).
+    #[arg(long, required = true, num_args = 1..)]
+    data: Vec<PathBuf>,
+    /// Extra training data (e.g. ../shared/data/real/*.jsonl), recorded separately in the model card.
+    #[arg(long, num_args = 1..)]
+    extra: Vec<PathBuf>,
+    /// Where to write the model.
+    #[arg(long, default_value = "model/stance.model")]
+    out: PathBuf,
+    /// Where to write the metrics (JSON); evaluation sets below are scored into it.
+    #[arg(long)]
+    metrics: Option<PathBuf>,
+    /// Held-out sets to score the final model on (JSONL files, directories, or a seeds labels.tsv).
+    /// Missing paths are reported and skipped.
+    #[arg(long, num_args = 1..)]
+    eval: Vec<PathBuf>,
+    /// Vocabulary cap (columns).
+    #[arg(long, default_value_t = 20_000)]
+    vocab: usize,
+    /// Minimum document frequency of a feature.
+    #[arg(long, default_value_t = 2)]
+    min_df: u32,
+    /// L2 strengths to cross-validate.
+    #[arg(long, num_args = 1.., default_values_t = [0.1f32, 0.3, 1.0, 3.0])]
+    alpha: Vec<f32>,
+    /// Cross-validation folds.
+    #[arg(long, default_value_t = 5)]
+    folds: usize,
+    /// Longest word n-gram.
+    #[arg(long, default_value_t = 2)]
+    word_ngrams: u8,
+    /// Character n-gram range, e.g. 3-5 (0-0 disables them).
+    #[arg(long, default_value = "3-5")]
+    char_ngrams: String,
+    /// Hash space bits.
+    #[arg(long, default_value_t = 24)]
+    hash_bits: u8,
+    /// Disable idf weighting.
+    #[arg(long)]
+    no_idf: bool,
+    /// L-BFGS iteration cap.
+    #[arg(long, default_value_t = 200)]
+    max_iterations: u64,
+    /// Do not calibrate probabilities.
+    #[arg(long)]
+    no_calibrate: bool,
+    /// No progress bars.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(clap::Args)]
+struct EvalArgs {
+    /// Labelled data: JSONL files, directories of them, or a seeds labels.tsv. Missing paths are
+    /// reported and skipped.
+    #[arg(long, required = true, num_args = 1..)]
+    data: Vec<PathBuf>,
+    /// Model file (default: the embedded model).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Print JSON instead of tables.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+struct ClassifyArgs {
+    /// Model file (default: the embedded model).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Read one {"text": ...} object per line; write one result per line, in order.
+    #[arg(long)]
+    jsonl: bool,
+    /// Reasons per paragraph (plain text mode).
+    #[arg(long, default_value_t = 5)]
+    reasons: usize,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Train(a) => run_train(&a),
+        Command::Eval(a) => run_eval(&a),
+        Command::Classify(a) => run_classify(&a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("stance: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_model(path: Option<&Path>) -> stance::Result<Model> {
+    match path {
+        Some(p) => Model::from_bytes(&std::fs::read(p).map_err(|e| Error::io(p.display(), e))?),
+        None => Model::from_bytes(stance::classifier::EMBEDDED_MODEL),
+    }
+}
+
+fn read_all(paths: &[PathBuf]) -> stance::Result<Vec<Record>> {
+    let mut out = Vec::new();
+    for p in paths {
+        out.extend(train::read_data(p)?);
+    }
+    Ok(out)
+}
+
+fn parse_range(s: &str) -> stance::Result<(u8, u8)> {
+    let bad = || {
+        Error::InvalidParams(format!(
+            "character n-gram range must look like 3-5, got {s:?}"
+        ))
+    };
+    let (a, b) = s.split_once('-').ok_or_else(bad)?;
+    Ok((
+        a.trim().parse().map_err(|_| bad())?,
+        b.trim().parse().map_err(|_| bad())?,
+    ))
+}
+
+/// Metrics of one evaluation set, overall and per language.
+#[derive(Serialize)]
+struct SetReport {
+    name: String,
+    overall: Report,
+    by_lang: Vec<(String, Report)>,
+}
+
+fn set_report(name: &str, records: &[Record], probs: &[Probabilities]) -> SetReport {
+    let items: Vec<(Probabilities, Label)> = probs
+        .iter()
+        .copied()
+        .zip(records.iter().map(|r| r.label))
+        .collect();
+    let mut langs: Vec<String> = records.iter().filter_map(|r| r.lang.clone()).collect();
+    langs.sort();
+    langs.dedup();
+    let by_lang = langs
+        .into_iter()
+        .map(|l| {
+            let sub: Vec<(Probabilities, Label)> = items
+                .iter()
+                .zip(records)
+                .filter(|(_, r)| r.lang.as_deref() == Some(l.as_str()))
+                .map(|(i, _)| *i)
+                .collect();
+            (l, Report::new(&sub))
+        })
+        .collect();
+    SetReport {
+        name: name.to_string(),
+        overall: Report::new(&items),
+        by_lang,
+    }
+}
+
+fn print_report(r: &SetReport) {
+    println!("== {} ==", r.name);
+    print!("{}", r.overall.to_text());
+    if r.by_lang.len() > 1 {
+        for (l, rep) in &r.by_lang {
+            println!("-- {} / {l} --", r.name);
+            print!("{}", rep.to_text());
+        }
+    }
+}
+
+/// Scores `model` on each readable path, one report per file (a directory gives one per JSONL file
+/// in it); missing paths are reported on stderr and skipped, so the same command works in a user's
+/// clone without `../shared`.
+fn evaluate_paths(model: &Model, paths: &[PathBuf]) -> stance::Result<Vec<SetReport>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if !p.exists() {
+            eprintln!("stance: skipping {}: not found", p.display());
+            continue;
+        }
+        for file in train::data_files(p)? {
+            let records = train::read_data(&file)?;
+            let probs: Vec<Probabilities> =
+                records.iter().map(|r| model.predict(&r.text)).collect();
+            out.push(set_report(&file.display().to_string(), &records, &probs));
+        }
+    }
+    Ok(out)
+}
+
+fn run_train(a: &TrainArgs) -> stance::Result<ExitCode> {
+    let (cmin, cmax) = parse_range(&a.char_ngrams)?;
+    let params = TrainParams::new()
+        .featurizer(
+            FeaturizerParams::new()
+                .word_ngrams(a.word_ngrams)
+                .char_ngrams(cmin, cmax)
+                .hash_bits(a.hash_bits)
+                .idf(!a.no_idf),
+        )
+        .vocab_size(a.vocab)
+        .min_df(a.min_df)
+        .alphas(a.alpha.clone())
+        .folds(a.folds)
+        .max_iterations(a.max_iterations)
+        .calibrate(!a.no_calibrate)
+        .progress(!a.quiet)
+        .check()?;
+    let corpus = read_all(&a.data)?;
+    let extra = read_all(&a.extra)?;
+    let mut records = corpus.clone();
+    records.extend(extra.iter().cloned());
+    eprintln!(
+        "stance: training on {} paragraphs ({} corpus + {} extra)",
+        records.len(),
+        corpus.len(),
+        extra.len()
+    );
+    let data_names = |ps: &[PathBuf]| {
+        ps.iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+    };
+    let info = serde_json::json!({
+        "trained_on": data_names(&a.data),
+        "extra": data_names(&a.extra),
+        "paragraphs": records.len(),
+        "corpus_checksum": format!("{:08x}", crc32fast::hash(records.iter().map(|r| r.text.as_str()).collect::<Vec<_>>().join("\n").as_bytes())),
+        "vocab_cap": a.vocab,
+        "min_df": a.min_df,
+        "alphas": a.alpha,
+        "folds": a.folds,
+        "tool": concat!("stance ", env!("CARGO_PKG_VERSION")),
+    });
+    let (model, cv) = train::train(&records, &params, &info.to_string())?;
+    let bytes = model.to_bytes();
+    std::fs::write(&a.out, &bytes).map_err(|e| Error::io(a.out.display(), e))?;
+    eprintln!(
+        "stance: wrote {} ({} bytes, {} features, alpha {}, temperature {:.3})",
+        a.out.display(),
+        bytes.len(),
+        model.vocabulary().len(),
+        cv.best_alpha,
+        cv.temperature
+    );
+    for (alpha, f1) in &cv.alpha_scores {
+        eprintln!("  cv alpha {alpha:<6} macro-F1 {f1:.4}");
+    }
+    // Without a search or calibration there is no cross-validation to report.
+    let cv_report = (!cv.oof.is_empty()).then(|| set_report("cross-validation", &records, &cv.oof));
+    if let Some(r) = &cv_report {
+        print_report(r);
+    }
+    let sets = evaluate_paths(&model, &a.eval)?;
+    for s in &sets {
+        print_report(s);
+    }
+    if let Some(path) = &a.metrics {
+        let json = serde_json::json!({
+            "model_bytes": bytes.len(),
+            "features": model.vocabulary().len(),
+            "alpha": cv.best_alpha,
+            "alpha_scores": cv.alpha_scores,
+            "temperature": cv.temperature,
+            "ece_before_calibration": cv.ece_before,
+            "ece_after_calibration": cv.ece_after,
+            "training": info,
+            "cross_validation": cv_report,
+            "eval": sets,
+        });
+        let text = serde_json::to_string_pretty(&json).unwrap_or_default();
+        std::fs::write(path, text + "\n").map_err(|e| Error::io(path.display(), e))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_eval(a: &EvalArgs) -> stance::Result<ExitCode> {
+    let model = load_model(a.model.as_deref())?;
+    let sets = evaluate_paths(&model, &a.data)?;
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&sets).unwrap_or_default()
+        );
+    } else {
+        for s in &sets {
+            print_report(s);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct JsonlOut<'a> {
+    label: Label,
+    probabilities: Probabilities,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct JsonlError<'a> {
+    error: String,
+    line: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a serde_json::Value>,
+}
+
+fn run_classify(a: &ClassifyArgs) -> stance::Result<ExitCode> {
+    let model = load_model(a.model.as_deref())?;
+    let classifier =
+        Classifier::new(model).with_params(ClassifyParams::new().max_reasons(a.reasons))?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let write_err = |e: std::io::Error| Error::io("stdout", e);
+    if a.jsonl {
+        // Streaming: one record at a time, so input of any size runs in bounded memory; a bad
+        // record gives an error line with its line number and the rest still run.
+        let stdin = std::io::stdin();
+        let mut failed = 0usize;
+        let mut buf = Vec::new();
+        let mut reader = stdin.lock();
+        let mut lineno = 0usize;
+        loop {
+            buf.clear();
+            let n = reader
+                .read_until(b'\n', &mut buf)
+                .map_err(|e| Error::io("stdin", e))?;
+            if n == 0 {
+                break;
+            }
+            lineno += 1;
+            let line = match std::str::from_utf8(&buf) {
+                Ok(s) => s.trim(),
+                Err(e) => {
+                    failed += 1;
+                    let err = JsonlError {
+                        error: Error::InvalidUtf8 {
+                            offset: e.valid_up_to(),
+                        }
+                        .to_string(),
+                        line: lineno,
+                        id: None,
+                    };
+                    writeln!(out, "{}", serde_json::to_string(&err).unwrap_or_default())
+                        .map_err(write_err)?;
+                    continue;
+                }
+            };
+            if line.is_empty() {
+                continue;
+            }
+            let value: Result<serde_json::Value, String> =
+                serde_json::from_str(line).map_err(|e| format!("bad JSON: {e}"));
+            let id = value.as_ref().ok().and_then(|v| v.get("id"));
+            let result = value.as_ref().map_err(Clone::clone).and_then(|v| {
+                let text = v
+                    .get("text")
+                    .and_then(serde_json::Value::as_str)
+                    .ok_or_else(|| "expected an object with a string field \"text\"".to_string())?;
+                classifier.classify_one(text).map_err(|e| e.to_string())
+            });
+            let json = match result {
+                Ok(p) => serde_json::to_string(&JsonlOut {
+                    label: p.label,
+                    probabilities: p.probabilities,
+                    id,
+                }),
+                Err(error) => {
+                    failed += 1;
+                    serde_json::to_string(&JsonlError {
+                        error,
+                        line: lineno,
+                        id,
+                    })
+                }
+            };
+            writeln!(out, "{}", json.unwrap_or_default()).map_err(write_err)?;
+        }
+        out.flush().map_err(write_err)?;
+        if failed > 0 {
+            eprintln!("stance: {failed} of {lineno} lines failed (see the \"error\" lines)");
+            return Ok(ExitCode::from(2));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("stdin", e))?;
+    let text = String::from_utf8(bytes).map_err(|e| Error::InvalidUtf8 {
+        offset: e.utf8_error().valid_up_to(),
+    })?;
+    let result = classifier.classify(&text)?;
+    for p in &result.paragraphs {
+        writeln!(out, "{}", serde_json::to_string(p).unwrap_or_default()).map_err(write_err)?;
+    }
+    out.flush().map_err(write_err)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,374 @@
+//! Turning a paragraph into hashed features: the ONE code path used by training and by the
+//! browser, so a model never sees features at inference that were computed differently in training.
+//!
+//! Tokens are Unicode words (UAX #29, `unicode-segmentation`), split again at apostrophes so the
+//! French elisions "l'", "d'", "qu'" leave the noun alone ("l'Otan" gives "l" and "otan"). Features
+//! are word n-grams (1 to `word_ngrams`) and character n-grams within each word, padded with `<`
+//! and `>` so prefixes and suffixes are told apart; each is hashed with FNV-1a into
+//! `2^hash_bits` buckets.
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::error::{Error, Result};
+use crate::text::{is_apostrophe, normalize_into};
+
+/// Version of the feature extraction algorithm. Bump it whenever a change would give different
+/// hashes for the same text: models store it and refuse to load under another version.
+pub const FEATURIZER_VERSION: u16 = 1;
+
+/// Unchecked featurizer settings, linfa-style: set what you need, then [`FeaturizerParams::check`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeaturizerParams(FeaturizerConfig);
+
+/// Checked featurizer settings, as stored in a model file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeaturizerConfig {
+    /// Longest word n-gram.
+    pub word_ngrams: u8,
+    /// Shortest character n-gram; 0 disables character n-grams.
+    pub char_min: u8,
+    /// Longest character n-gram.
+    pub char_max: u8,
+    /// Hash space is `2^hash_bits` buckets.
+    pub hash_bits: u8,
+    /// Term weight `1 + ln(tf)` instead of `tf`.
+    pub sublinear_tf: bool,
+    /// Multiply term weights by the inverse document frequency learnt in training.
+    pub idf: bool,
+}
+
+impl Default for FeaturizerParams {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl FeaturizerParams {
+    /// The defaults below.
+    #[must_use]
+    pub fn new() -> Self {
+        FeaturizerParams(FeaturizerConfig {
+            word_ngrams: 2,
+            char_min: 3,
+            char_max: 5,
+            hash_bits: 24,
+            sublinear_tf: true,
+            idf: true,
+        })
+    }
+
+    /// Longest word n-gram, 1 to 3. Default 2: word pairs carry framing ("so-called", "régime de").
+    #[must_use]
+    pub fn word_ngrams(mut self, n: u8) -> Self {
+        self.0.word_ngrams = n;
+        self
+    }
+
+    /// Character n-gram lengths within words, `min..=max`, up to 8; `(0, 0)` turns them off.
+    /// Default 3 to 5: enough to share evidence between inflections ("terroriste", "terroristes").
+    #[must_use]
+    pub fn char_ngrams(mut self, min: u8, max: u8) -> Self {
+        self.0.char_min = min;
+        self.0.char_max = max;
+        self
+    }
+
+    /// Size of the hash space as a power of two, 12 to 32. Default 24 (16M buckets): collisions
+    /// among the features a corpus actually has stay rare, and only the selected vocabulary is stored.
+    #[must_use]
+    pub fn hash_bits(mut self, bits: u8) -> Self {
+        self.0.hash_bits = bits;
+        self
+    }
+
+    /// Sub-linear term frequency `1 + ln(tf)`. Default true: a word repeated ten times is not ten
+    /// times the evidence.
+    #[must_use]
+    pub fn sublinear_tf(mut self, on: bool) -> Self {
+        self.0.sublinear_tf = on;
+        self
+    }
+
+    /// Inverse document frequency weighting. Default true: rare, telling n-grams count more than
+    /// the function words every paragraph has.
+    #[must_use]
+    pub fn idf(mut self, on: bool) -> Self {
+        self.0.idf = on;
+        self
+    }
+
+    /// Validates the settings.
+    pub fn check(self) -> Result<Featurizer> {
+        let c = self.0;
+        if !(1..=3).contains(&c.word_ngrams) {
+            return Err(Error::InvalidParams(format!(
+                "word_ngrams must be 1 to 3, got {}",
+                c.word_ngrams
+            )));
+        }
+        let chars_off = c.char_min == 0 && c.char_max == 0;
+        let chars_ok = 1 <= c.char_min && c.char_min <= c.char_max && c.char_max <= 8;
+        if !(chars_off || chars_ok) {
+            return Err(Error::InvalidParams(format!(
+                "character n-grams must satisfy 1 <= min <= max <= 8 (or both 0), got {}..={}",
+                c.char_min, c.char_max
+            )));
+        }
+        if !(12..=32).contains(&c.hash_bits) {
+            return Err(Error::InvalidParams(format!(
+                "hash_bits must be 12 to 32, got {}",
+                c.hash_bits
+            )));
+        }
+        Ok(Featurizer { config: c })
+    }
+}
+
+/// A token: the normalised word and where it stands in the paragraph (bytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Normalised text (NFKC, case folded).
+    pub text: String,
+    /// Byte offset of the token's first character in the paragraph.
+    pub start: usize,
+    /// Byte offset just past the token in the paragraph.
+    pub end: usize,
+}
+
+/// What produced a feature, so explanations can point back at words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A word unigram or a character n-gram of token `i`.
+    Word(usize),
+    /// A word n-gram of `n` tokens starting at token `i`.
+    Phrase(usize, usize),
+}
+
+/// A checked featurizer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Featurizer {
+    config: FeaturizerConfig,
+}
+
+impl Default for Featurizer {
+    fn default() -> Self {
+        FeaturizerParams::new()
+            .check()
+            .expect("default featurizer parameters are valid")
+    }
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// FNV-1a, written out here rather than taken from a crate: the hash is part of the model file
+/// format, so it must never change under a dependency update.
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Fnv {
+    fn new(namespace: u8) -> Self {
+        let mut h = Fnv(FNV_OFFSET);
+        h.byte(namespace);
+        h
+    }
+    fn byte(&mut self, b: u8) {
+        self.0 = (self.0 ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+    }
+    fn bytes(&mut self, bs: &[u8]) {
+        for &b in bs {
+            self.byte(b);
+        }
+    }
+    fn char(&mut self, c: char) {
+        let mut buf = [0u8; 4];
+        self.bytes(c.encode_utf8(&mut buf).as_bytes());
+    }
+    /// Folds the 64-bit state into `bits` bits (xor-fold keeps the high bits' entropy).
+    fn finish(self, bits: u8) -> u32 {
+        let folded = (self.0 ^ (self.0 >> 32)) as u32;
+        if bits >= 32 {
+            folded
+        } else {
+            folded & ((1u32 << bits) - 1)
+        }
+    }
+}
+
+/// Namespaces keep a word, a phrase and a character n-gram with the same letters apart.
+const NS_WORD: u8 = b'w';
+const NS_CHAR: u8 = b'c';
+/// Separates the words of a phrase inside its hash (a byte no UTF-8 text contains).
+const SEP: u8 = 0xFF;
+
+impl Featurizer {
+    /// The checked settings.
+    #[must_use]
+    pub fn config(&self) -> FeaturizerConfig {
+        self.config
+    }
+
+    /// Tokens of `paragraph`, normalised, with their byte spans.
+    #[must_use]
+    pub fn tokens(&self, paragraph: &str) -> Vec<Token> {
+        let mut out = Vec::new();
+        for (start, word) in paragraph.split_word_bound_indices() {
+            if !word.chars().any(char::is_alphanumeric) {
+                continue;
+            }
+            // Split at apostrophes: "l'Otan" gives "l" and "otan", "aujourd'hui" gives two parts.
+            let mut piece_start = 0;
+            for (i, c) in word
+                .char_indices()
+                .chain(std::iter::once((word.len(), ' ')))
+            {
+                if i == word.len() || is_apostrophe(c) {
+                    let piece = &word[piece_start..i];
+                    if piece.chars().any(char::is_alphanumeric) {
+                        let mut text = String::with_capacity(piece.len());
+                        normalize_into(piece, &mut text);
+                        out.push(Token {
+                            text,
+                            start: start + piece_start,
+                            end: start + i,
+                        });
+                    }
+                    piece_start = i + c.len_utf8();
+                }
+            }
+        }
+        out
+    }
+
+    /// Calls `emit(hash, source)` for every feature occurrence of `tokens`, in a fixed order.
+    pub fn visit(&self, tokens: &[Token], mut emit: impl FnMut(u32, Source)) {
+        let c = self.config;
+        let bits = c.hash_bits;
+        let mut chars: Vec<char> = Vec::new();
+        for (i, tok) in tokens.iter().enumerate() {
+            let mut h = Fnv::new(NS_WORD);
+            h.bytes(tok.text.as_bytes());
+            emit(h.finish(bits), Source::Word(i));
+            // Longer phrases starting here.
+            for n in 2..=usize::from(c.word_ngrams) {
+                if i + n > tokens.len() {
+                    break;
+                }
+                let mut h = Fnv::new(NS_WORD);
+                for (k, t) in tokens[i..i + n].iter().enumerate() {
+                    if k > 0 {
+                        h.byte(SEP);
+                    }
+                    h.bytes(t.text.as_bytes());
+                }
+                emit(h.finish(bits), Source::Phrase(i, n));
+            }
+            if c.char_min == 0 {
+                continue;
+            }
+            chars.clear();
+            chars.push('<');
+            chars.extend(tok.text.chars());
+            chars.push('>');
+            for n in usize::from(c.char_min)..=usize::from(c.char_max) {
+                if n > chars.len() {
+                    break;
+                }
+                for window in chars.windows(n) {
+                    let mut h = Fnv::new(NS_CHAR);
+                    for &ch in window {
+                        h.char(ch);
+                    }
+                    emit(h.finish(bits), Source::Word(i));
+                }
+            }
+        }
+    }
+
+    /// Feature counts of `paragraph` as `(hash, count)` pairs sorted by hash.
+    #[must_use]
+    pub fn counts(&self, paragraph: &str) -> Vec<(u32, u32)> {
+        let tokens = self.tokens(paragraph);
+        let mut hashes = Vec::with_capacity(tokens.len() * 12);
+        self.visit(&tokens, |h, _| hashes.push(h));
+        counts_of(hashes)
+    }
+}
+
+/// Sorts hashes and run-length counts them.
+fn counts_of(mut hashes: Vec<u32>) -> Vec<(u32, u32)> {
+    hashes.sort_unstable();
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    for h in hashes {
+        match out.last_mut() {
+            Some((last, n)) if *last == h => *n += 1,
+            _ => out.push((h, 1)),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(f: Featurizer, t: &str) -> Vec<String> {
+        f.tokens(t).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn tokens_split_elisions_and_keep_spans() {
+        let f = Featurizer::default();
+        let t = "L’Otan a « libéré » Alep aujourd'hui.";
+        let toks = f.tokens(t);
+        let w: Vec<&str> = toks.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(w, ["l", "otan", "a", "libéré", "alep", "aujourd", "hui"]);
+        for tok in &toks {
+            assert_eq!(crate::text::normalize(&t[tok.start..tok.end]), tok.text);
+        }
+    }
+
+    #[test]
+    fn punctuation_and_emoji_are_not_tokens() {
+        let f = Featurizer::default();
+        assert_eq!(words(f, "« ! » 🙂 — 2016 …"), ["2016"]);
+    }
+
+    #[test]
+    fn counts_are_deterministic_and_cover_all_feature_kinds() {
+        let f = Featurizer::default();
+        let a = f.counts("Les rebelles dits modérés");
+        assert_eq!(a, f.counts("LES REBELLES DITS MODÉRÉS"));
+        // 4 unigrams + 3 bigrams + char n-grams of "<les>", "<rebelles>", "<dits>", "<modérés>"
+        // (lengths 5, 10, 6, 9: n-grams of 3..=5 are 3+2+1, 8+7+6, 4+3+2, 7+6+5).
+        let total: u32 = a.iter().map(|&(_, n)| n).sum();
+        assert_eq!(total, 4 + 3 + 6 + 21 + 9 + 18);
+        assert!(a.windows(2).all(|w| w[0].0 < w[1].0), "sorted and unique");
+    }
+
+    #[test]
+    fn hashes_are_stable_across_builds() {
+        // These values pin the hash function and namespaces: if this test fails, the feature
+        // space changed and FEATURIZER_VERSION must be bumped (every shipped model becomes invalid).
+        // Expected value computed independently in Python: FNV-1a 64 over b"w" + b"otan",
+        // then (h ^ (h >> 32)) & 0xFFFFFFFF.
+        let mut h = Fnv::new(NS_WORD);
+        h.bytes("otan".as_bytes());
+        assert_eq!(h.finish(32), 0x0D48_84F0);
+        let f = FeaturizerParams::new()
+            .char_ngrams(0, 0)
+            .word_ngrams(1)
+            .check()
+            .unwrap();
+        let c = f.counts("Otan");
+        assert_eq!(c, vec![(0x0D48_84F0 & 0xFF_FFFF, 1)]);
+    }
+
+    #[test]
+    fn params_are_checked() {
+        assert!(FeaturizerParams::new().word_ngrams(0).check().is_err());
+        assert!(FeaturizerParams::new().char_ngrams(5, 3).check().is_err());
+        assert!(FeaturizerParams::new().char_ngrams(0, 0).check().is_ok());
+        assert!(FeaturizerParams::new().hash_bits(40).check().is_err());
+    }
+}

@@ -1,0 +1,775 @@
+//! The linear model the browser runs: vocabulary (hash → column), weights, biases, calibration,
+//! prediction, per-term explanations and the versioned binary file format.
+//!
+//! No linfa here: training lives in `train.rs` behind the `train` feature, so the WASM module only
+//! carries this small predictor.
+//!
+//! # File format (version 1, little-endian)
+//! ```text
+//! "STLM"                      magic
+//! u16 format version, u16 featurizer version, u32 total file length
+//! u8 word_ngrams, u8 char_min, u8 char_max, u8 hash_bits, u8 flags (1 sublinear tf, 2 idf), 3 x u8 zero
+//! u8 n_classes, then per class: u8 name length, name bytes
+//! u32 n_features, u32 info length, info bytes (UTF-8 JSON, training metadata)
+//! f32 temperature, f32 x n_classes biases
+//! u32 x n_features vocabulary hashes (strictly increasing)
+//! f32 x n_features idf (only if flag 2)
+//! f32 x n_features x n_classes weights (feature-major)
+//! u32 CRC-32 of everything above
+//! ```
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::features::{FEATURIZER_VERSION, Featurizer, FeaturizerParams, Source};
+
+/// The three stances, in the fixed order used for weights, probabilities and files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Label {
+    /// Takes the side of the Russian state and its allies.
+    ProMoscow,
+    /// Takes the side of the US, NATO, the EU, Ukraine's government and Western-backed forces.
+    ProWashington,
+    /// Neither: balanced, factual, off-topic, or page furniture.
+    Neutral,
+}
+
+impl Label {
+    /// All labels in index order.
+    pub const ALL: [Label; 3] = [Label::ProMoscow, Label::ProWashington, Label::Neutral];
+
+    /// Position of the label in weight rows and probability arrays.
+    #[must_use]
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The label's name as used in files and JSON.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Label::ProMoscow => "pro_moscow",
+            Label::ProWashington => "pro_washington",
+            Label::Neutral => "neutral",
+        }
+    }
+
+    /// Parses a label name.
+    pub fn parse(name: &str) -> Result<Label> {
+        Label::ALL
+            .into_iter()
+            .find(|l| l.as_str() == name)
+            .ok_or_else(|| {
+                Error::InvalidParams(format!(
+                    "unknown label {name:?}: expected pro_moscow, pro_washington or neutral"
+                ))
+            })
+    }
+}
+
+impl std::fmt::Display for Label {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Number of classes.
+pub const N_CLASSES: usize = 3;
+
+/// One value per label: probabilities, counts, shares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct PerLabel<T> {
+    /// For `pro_moscow`.
+    pub pro_moscow: T,
+    /// For `pro_washington`.
+    pub pro_washington: T,
+    /// For neutral.
+    pub neutral: T,
+}
+
+impl<T> PerLabel<T> {
+    /// The value of one label.
+    pub fn get_mut(&mut self, l: Label) -> &mut T {
+        match l {
+            Label::ProMoscow => &mut self.pro_moscow,
+            Label::ProWashington => &mut self.pro_washington,
+            Label::Neutral => &mut self.neutral,
+        }
+    }
+}
+
+/// Probabilities of the three labels; they sum to 1.
+pub type Probabilities = PerLabel<f64>;
+
+impl PerLabel<f64> {
+    /// From an array in [`Label`] index order.
+    #[must_use]
+    pub fn from_array(p: [f64; N_CLASSES]) -> Self {
+        Probabilities {
+            pro_moscow: p[0],
+            pro_washington: p[1],
+            neutral: p[2],
+        }
+    }
+
+    /// As an array in [`Label`] index order.
+    #[must_use]
+    pub fn to_array(self) -> [f64; N_CLASSES] {
+        [self.pro_moscow, self.pro_washington, self.neutral]
+    }
+
+    /// The most probable label. Neutral wins a tie, since a tie is no evidence of a side; between
+    /// the two sides the earlier in [`Label::ALL`] wins.
+    #[must_use]
+    pub fn label(self) -> Label {
+        let p = self.to_array();
+        let mut best = Label::Neutral;
+        for l in Label::ALL {
+            if p[l.index()] > p[best.index()] {
+                best = l;
+            }
+        }
+        best
+    }
+
+    /// The top probability: the model's confidence in its label.
+    #[must_use]
+    pub fn confidence(self) -> f64 {
+        self.to_array().into_iter().fold(0.0, f64::max)
+    }
+}
+
+/// Softmax of `logits / temperature`, computed in f64 so probabilities sum to 1 within 1e-12.
+#[must_use]
+pub fn softmax(logits: [f64; N_CLASSES], temperature: f64) -> [f64; N_CLASSES] {
+    let scaled = logits.map(|z| z / temperature);
+    let max = scaled.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let e = scaled.map(|z| (z - max).exp());
+    let sum: f64 = e.iter().sum();
+    e.map(|v| v / sum)
+}
+
+/// The selected vocabulary: which hashed features the model has a column for, and how to weigh them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vocabulary {
+    hashes: Vec<u32>,
+    idf: Option<Vec<f32>>,
+    sublinear_tf: bool,
+}
+
+impl Vocabulary {
+    /// A vocabulary over `hashes` (strictly increasing), with optional per-column idf.
+    pub fn new(hashes: Vec<u32>, idf: Option<Vec<f32>>, sublinear_tf: bool) -> Result<Self> {
+        if !hashes.windows(2).all(|w| w[0] < w[1]) {
+            return Err(Error::ModelCorrupt(
+                "vocabulary hashes are not strictly increasing".into(),
+            ));
+        }
+        if let Some(idf) = &idf {
+            if idf.len() != hashes.len() {
+                return Err(Error::ModelCorrupt(format!(
+                    "{} idf values for {} vocabulary entries",
+                    idf.len(),
+                    hashes.len()
+                )));
+            }
+            if idf.iter().any(|v| !v.is_finite() || *v <= 0.0) {
+                return Err(Error::ModelCorrupt(
+                    "idf values must be finite and positive".into(),
+                ));
+            }
+        }
+        Ok(Vocabulary {
+            hashes,
+            idf,
+            sublinear_tf,
+        })
+    }
+
+    /// Number of columns.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.hashes.len()
+    }
+
+    /// True when the vocabulary has no column.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.hashes.is_empty()
+    }
+
+    /// The column of a hashed feature, if selected.
+    #[must_use]
+    pub fn column(&self, hash: u32) -> Option<usize> {
+        self.hashes.binary_search(&hash).ok()
+    }
+
+    /// The selected hashes, in column order.
+    #[must_use]
+    pub fn hashes(&self) -> &[u32] {
+        &self.hashes
+    }
+
+    /// Sparse, L2-normalised feature vector `(column, value)` of sorted `(hash, count)` pairs:
+    /// weighted by `1 + ln(tf)` (or tf) and idf, features outside the vocabulary dropped.
+    /// Training builds its matrix with this same function, so train and inference agree exactly.
+    #[must_use]
+    pub fn vectorize(&self, counts: &[(u32, u32)]) -> Vec<(usize, f32)> {
+        let mut out: Vec<(usize, f32)> = counts
+            .iter()
+            .filter_map(|&(h, n)| {
+                let col = self.column(h)?;
+                let tf = if self.sublinear_tf {
+                    1.0 + (n as f32).ln()
+                } else {
+                    n as f32
+                };
+                let w = self.idf.as_ref().map_or(1.0, |idf| idf[col]);
+                Some((col, tf * w))
+            })
+            .collect();
+        let norm = out.iter().map(|&(_, v)| v * v).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for (_, v) in &mut out {
+                *v /= norm;
+            }
+        }
+        out
+    }
+}
+
+/// A term of the input and how much it pushed each label.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reason {
+    /// The word or phrase, normalised (lower case).
+    pub term: String,
+    /// Its contribution, in logit units, toward `label` relative to the mean of the labels.
+    pub weight: f32,
+    /// The label it pushes toward most.
+    pub label: Label,
+    /// Where it occurs: `[start, end)` offsets in UTF-16 units, relative to the paragraph start
+    /// (the classifier shifts them to the whole text), at most [`MAX_SPANS`].
+    pub spans: Vec<[usize; 2]>,
+}
+
+/// Most spans kept per reason; a term repeated a thousand times needs no thousand highlights.
+pub const MAX_SPANS: usize = 32;
+
+/// Per-term contributions of one paragraph, for every label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    /// Terms with their centred contribution toward each label (logit units).
+    pub terms: Vec<(String, [f32; N_CLASSES], Vec<[usize; 2]>)>,
+}
+
+impl Explanation {
+    /// Terms ranked by their contribution toward `label`, strongest first, positive ones only.
+    #[must_use]
+    pub fn ranked(&self, label: Label) -> Vec<Reason> {
+        let mut v: Vec<Reason> = self
+            .terms
+            .iter()
+            .filter(|(_, c, _)| c[label.index()] > 0.0)
+            .map(|(t, c, s)| Reason {
+                term: t.clone(),
+                weight: c[label.index()],
+                label,
+                spans: s.clone(),
+            })
+            .collect();
+        v.sort_by(|a, b| {
+            b.weight
+                .total_cmp(&a.weight)
+                .then_with(|| a.term.cmp(&b.term))
+        });
+        v
+    }
+
+    /// The reasons for a decision: up to `n` terms that push toward `predicted`, then up to
+    /// `n / 2` (at least one) counter-terms, each labelled with the label it pushes toward most.
+    #[must_use]
+    pub fn reasons(&self, predicted: Label, n: usize) -> Vec<Reason> {
+        let strongest = |c: &[f32; N_CLASSES]| {
+            Label::ALL
+                .into_iter()
+                .max_by(|a, b| c[a.index()].total_cmp(&c[b.index()]))
+                .unwrap_or(Label::Neutral)
+        };
+        let mut pro = Vec::new();
+        let mut contra = Vec::new();
+        for (t, c, s) in &self.terms {
+            let l = strongest(c);
+            let r = Reason {
+                term: t.clone(),
+                weight: c[l.index()],
+                label: l,
+                spans: s.clone(),
+            };
+            if r.weight <= 0.0 {
+                continue;
+            }
+            if l == predicted {
+                pro.push(r);
+            } else {
+                contra.push(r);
+            }
+        }
+        let by_weight = |a: &Reason, b: &Reason| {
+            b.weight
+                .total_cmp(&a.weight)
+                .then_with(|| a.term.cmp(&b.term))
+        };
+        pro.sort_by(by_weight);
+        contra.sort_by(by_weight);
+        pro.truncate(n);
+        contra.truncate(if n == 0 { 0 } else { (n / 2).max(1) });
+        pro.extend(contra);
+        pro
+    }
+}
+
+/// A term's summed contribution per class and its byte spans, while explaining.
+type TermAcc = ([f32; N_CLASSES], Vec<(usize, usize)>);
+
+/// Magic number at the start of every model file.
+pub const MAGIC: [u8; 4] = *b"STLM";
+/// The model file format version this build reads and writes.
+pub const FORMAT_VERSION: u16 = 1;
+
+const FLAG_SUBLINEAR: u8 = 1;
+const FLAG_IDF: u8 = 2;
+
+/// A trained stance model: featurizer settings, vocabulary, weights, biases and temperature.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    featurizer: Featurizer,
+    vocab: Vocabulary,
+    /// Feature-major: `weights[col * N_CLASSES + class]`, so a sparse input reads contiguous rows.
+    weights: Vec<f32>,
+    bias: [f32; N_CLASSES],
+    temperature: f32,
+    info: String,
+}
+
+impl Model {
+    /// Assembles a model; `weights` is feature-major (`n_features × 3`).
+    pub fn new(
+        featurizer: Featurizer,
+        vocab: Vocabulary,
+        weights: Vec<f32>,
+        bias: [f32; N_CLASSES],
+        temperature: f32,
+        info: String,
+    ) -> Result<Self> {
+        if weights.len() != vocab.len() * N_CLASSES {
+            return Err(Error::ModelCorrupt(format!(
+                "{} weights for {} features × {N_CLASSES} classes",
+                weights.len(),
+                vocab.len()
+            )));
+        }
+        if weights.iter().chain(bias.iter()).any(|w| !w.is_finite()) {
+            return Err(Error::ModelCorrupt(
+                "weights and biases must be finite".into(),
+            ));
+        }
+        if !(temperature.is_finite() && temperature > 0.0) {
+            return Err(Error::ModelCorrupt(format!(
+                "temperature must be finite and positive, got {temperature}"
+            )));
+        }
+        if featurizer.config().idf != vocab.idf.is_some()
+            || featurizer.config().sublinear_tf != vocab.sublinear_tf
+        {
+            return Err(Error::ModelCorrupt(
+                "vocabulary weighting differs from the featurizer settings".into(),
+            ));
+        }
+        Ok(Model {
+            featurizer,
+            vocab,
+            weights,
+            bias,
+            temperature,
+            info,
+        })
+    }
+
+    /// The featurizer the model was trained with.
+    #[must_use]
+    pub fn featurizer(&self) -> &Featurizer {
+        &self.featurizer
+    }
+
+    /// The vocabulary.
+    #[must_use]
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocab
+    }
+
+    /// Weights, feature-major (`weights[col * 3 + class]`).
+    #[must_use]
+    pub fn weights(&self) -> &[f32] {
+        &self.weights
+    }
+
+    /// Biases per class.
+    #[must_use]
+    pub fn bias(&self) -> [f32; N_CLASSES] {
+        self.bias
+    }
+
+    /// The same model with a calibration temperature and training metadata.
+    pub fn with_calibration(mut self, temperature: f32, info: String) -> Result<Self> {
+        if !(temperature.is_finite() && temperature > 0.0) {
+            return Err(Error::ModelCorrupt(format!(
+                "temperature must be finite and positive, got {temperature}"
+            )));
+        }
+        self.temperature = temperature;
+        self.info = info;
+        Ok(self)
+    }
+
+    /// Calibration temperature applied to the logits.
+    #[must_use]
+    pub fn temperature(&self) -> f32 {
+        self.temperature
+    }
+
+    /// Training metadata (JSON text written by `stance train`).
+    #[must_use]
+    pub fn info(&self) -> &str {
+        &self.info
+    }
+
+    /// Logits (before temperature) of a sparse feature vector.
+    #[must_use]
+    pub fn logits(&self, x: &[(usize, f32)]) -> [f64; N_CLASSES] {
+        let mut z = self.bias.map(f64::from);
+        for &(col, v) in x {
+            let row = &self.weights[col * N_CLASSES..(col + 1) * N_CLASSES];
+            for (zc, &w) in z.iter_mut().zip(row) {
+                *zc += f64::from(v) * f64::from(w);
+            }
+        }
+        z
+    }
+
+    /// Calibrated probabilities of a sparse feature vector.
+    #[must_use]
+    pub fn predict_vector(&self, x: &[(usize, f32)]) -> Probabilities {
+        Probabilities::from_array(softmax(self.logits(x), f64::from(self.temperature)))
+    }
+
+    /// Calibrated probabilities of one paragraph.
+    #[must_use]
+    pub fn predict(&self, paragraph: &str) -> Probabilities {
+        self.predict_vector(&self.vocab.vectorize(&self.featurizer.counts(paragraph)))
+    }
+
+    /// Probabilities and per-term contributions of one paragraph. Each feature's contribution
+    /// `x_j · (w_cj − mean_k w_kj) / T` is shared among its occurrences and credited to the word
+    /// (unigram and character n-grams) or phrase (word n-gram) that produced it; spans are UTF-16
+    /// offsets within the paragraph.
+    #[must_use]
+    pub fn explain(&self, paragraph: &str) -> (Probabilities, Explanation) {
+        let tokens = self.featurizer.tokens(paragraph);
+        let mut occurrences: Vec<(u32, Source)> = Vec::with_capacity(tokens.len() * 12);
+        self.featurizer
+            .visit(&tokens, |h, s| occurrences.push((h, s)));
+        let mut hashes: Vec<u32> = occurrences.iter().map(|&(h, _)| h).collect();
+        hashes.sort_unstable();
+        let mut counts: Vec<(u32, u32)> = Vec::new();
+        for h in hashes {
+            match counts.last_mut() {
+                Some((last, n)) if *last == h => *n += 1,
+                _ => counts.push((h, 1)),
+            }
+        }
+        let x = self.vocab.vectorize(&counts);
+        let probs = self.predict_vector(&x);
+
+        // Per-feature centred contribution per occurrence.
+        let t = self.temperature;
+        let mut per_hash: HashMap<u32, [f32; N_CLASSES]> = HashMap::with_capacity(x.len());
+        for &(col, v) in &x {
+            let h = self.vocab.hashes[col];
+            let n = counts[counts.binary_search_by_key(&h, |&(h, _)| h).unwrap_or(0)].1 as f32;
+            let row = &self.weights[col * N_CLASSES..(col + 1) * N_CLASSES];
+            let mean = row.iter().sum::<f32>() / N_CLASSES as f32;
+            per_hash.insert(h, [0, 1, 2].map(|c| v * (row[c] - mean) / t / n));
+        }
+
+        // Credit each occurrence to its word or phrase.
+        let mut by_term: HashMap<String, TermAcc> = HashMap::new();
+        let mut key = String::new();
+        for &(h, src) in &occurrences {
+            let Some(c) = per_hash.get(&h) else { continue };
+            let (first, n) = match src {
+                Source::Word(i) => (i, 1),
+                Source::Phrase(i, n) => (i, n),
+            };
+            key.clear();
+            for (k, tok) in tokens[first..first + n].iter().enumerate() {
+                if k > 0 {
+                    key.push(' ');
+                }
+                key.push_str(&tok.text);
+            }
+            let span = (tokens[first].start, tokens[first + n - 1].end);
+            let entry = by_term
+                .entry(key.clone())
+                .or_insert(([0.0; N_CLASSES], Vec::new()));
+            for (acc, v) in entry.0.iter_mut().zip(c) {
+                *acc += v;
+            }
+            if entry.1.last() != Some(&span) && entry.1.len() < MAX_SPANS {
+                entry.1.push(span);
+            }
+        }
+        let mut terms: Vec<(String, [f32; N_CLASSES], Vec<[usize; 2]>)> = by_term
+            .into_iter()
+            .map(|(t, (c, spans))| (t, c, utf16_spans(paragraph, &spans)))
+            .collect();
+        terms.sort_by(|a, b| a.0.cmp(&b.0));
+        (probs, Explanation { terms })
+    }
+
+    /// Serialises the model in the current file format.
+    #[must_use]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let c = self.featurizer.config();
+        let mut b = Vec::with_capacity(64 + self.vocab.len() * (4 + 4 + 4 * N_CLASSES));
+        b.extend_from_slice(&MAGIC);
+        b.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        b.extend_from_slice(&FEATURIZER_VERSION.to_le_bytes());
+        b.extend_from_slice(&0u32.to_le_bytes()); // total length, patched below
+        let flags =
+            if c.sublinear_tf { FLAG_SUBLINEAR } else { 0 } | if c.idf { FLAG_IDF } else { 0 };
+        b.extend_from_slice(&[
+            c.word_ngrams,
+            c.char_min,
+            c.char_max,
+            c.hash_bits,
+            flags,
+            0,
+            0,
+            0,
+        ]);
+        b.push(N_CLASSES as u8);
+        for l in Label::ALL {
+            b.push(l.as_str().len() as u8);
+            b.extend_from_slice(l.as_str().as_bytes());
+        }
+        b.extend_from_slice(&(self.vocab.len() as u32).to_le_bytes());
+        b.extend_from_slice(&(self.info.len() as u32).to_le_bytes());
+        b.extend_from_slice(self.info.as_bytes());
+        b.extend_from_slice(&self.temperature.to_le_bytes());
+        for v in self.bias {
+            b.extend_from_slice(&v.to_le_bytes());
+        }
+        for h in &self.vocab.hashes {
+            b.extend_from_slice(&h.to_le_bytes());
+        }
+        if let Some(idf) = &self.vocab.idf {
+            for v in idf {
+                b.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        for v in &self.weights {
+            b.extend_from_slice(&v.to_le_bytes());
+        }
+        let total = (b.len() + 4) as u32;
+        b[8..12].copy_from_slice(&total.to_le_bytes());
+        let crc = crc32fast::hash(&b);
+        b.extend_from_slice(&crc.to_le_bytes());
+        b
+    }
+
+    /// Reads a model file, refusing with a named error anything that is not a complete, intact
+    /// model of this format and featurizer version.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let (body, pos) = Self::check_envelope(bytes)?;
+        Self::parse_body(body, pos)
+    }
+
+    /// Checks magic, versions, length and checksum; returns the checksummed body and the offset
+    /// where the featurizer settings start.
+    fn check_envelope(bytes: &[u8]) -> Result<(&[u8], usize)> {
+        if bytes.len() < 4 || bytes[..4] != MAGIC {
+            return Err(Error::ModelMagic);
+        }
+        let mut r = Reader { bytes, pos: 4 };
+        let version = r.u16("format version")?;
+        if version != FORMAT_VERSION {
+            return Err(Error::ModelVersion {
+                found: version,
+                supported: FORMAT_VERSION,
+            });
+        }
+        let feat_version = r.u16("featurizer version")?;
+        if feat_version != FEATURIZER_VERSION {
+            return Err(Error::ModelFeaturizer(format!(
+                "the model was trained with featurizer version {feat_version}, this build implements version {FEATURIZER_VERSION}"
+            )));
+        }
+        let total = r.u32("file length")? as usize;
+        if bytes.len() < total {
+            return Err(Error::ModelTruncated(format!(
+                "{} of {total} bytes present",
+                bytes.len()
+            )));
+        }
+        if bytes.len() > total {
+            return Err(Error::ModelCorrupt(format!(
+                "{} bytes after the end of the model",
+                bytes.len() - total
+            )));
+        }
+        if total < r.pos + 4 {
+            return Err(Error::ModelCorrupt(format!(
+                "declared length {total} is too small"
+            )));
+        }
+        let body = &bytes[..total - 4];
+        let found = u32::from_le_bytes(bytes[total - 4..total].try_into().unwrap_or_default());
+        let expected = crc32fast::hash(body);
+        if found != expected {
+            return Err(Error::ModelChecksum { found, expected });
+        }
+        Ok((body, r.pos))
+    }
+
+    /// Parses the checksummed body from `pos` on.
+    fn parse_body(body: &[u8], pos: usize) -> Result<Self> {
+        let mut r = Reader { bytes: body, pos };
+        let cfg = r.take(8, "featurizer settings")?;
+        let (flags, reserved) = (cfg[4], &cfg[5..8]);
+        if flags & !(FLAG_SUBLINEAR | FLAG_IDF) != 0 || reserved != [0, 0, 0] {
+            return Err(Error::ModelFeaturizer(format!(
+                "unknown featurizer flags {flags:#04x}"
+            )));
+        }
+        let featurizer = FeaturizerParams::new()
+            .word_ngrams(cfg[0])
+            .char_ngrams(cfg[1], cfg[2])
+            .hash_bits(cfg[3])
+            .sublinear_tf(flags & FLAG_SUBLINEAR != 0)
+            .idf(flags & FLAG_IDF != 0)
+            .check()
+            .map_err(|e| Error::ModelFeaturizer(e.to_string()))?;
+        let n_classes = usize::from(r.take(1, "class count")?[0]);
+        let mut names = Vec::with_capacity(n_classes);
+        for _ in 0..n_classes {
+            let len = usize::from(r.take(1, "class name")?[0]);
+            names.push(String::from_utf8_lossy(r.take(len, "class name")?).into_owned());
+        }
+        let expected_names: Vec<&str> = Label::ALL.iter().map(|l| l.as_str()).collect();
+        if names != expected_names {
+            return Err(Error::ModelCorrupt(format!(
+                "the model's classes {names:?} are not {expected_names:?}"
+            )));
+        }
+        let n = r.u32("feature count")? as usize;
+        let info_len = r.u32("info length")? as usize;
+        let info = String::from_utf8(r.take(info_len, "info")?.to_vec())
+            .map_err(|_| Error::ModelCorrupt("training info is not UTF-8".into()))?;
+        let temperature = r.f32("temperature")?;
+        let mut bias = [0f32; N_CLASSES];
+        for b in &mut bias {
+            *b = r.f32("bias")?;
+        }
+        // Check the remaining length before allocating: a corrupt count must not allocate gigabytes.
+        let per_feature = 4 + if featurizer.config().idf { 4 } else { 0 } + 4 * N_CLASSES;
+        let need = n.checked_mul(per_feature);
+        if need != Some(body.len() - r.pos) {
+            return Err(Error::ModelCorrupt(format!(
+                "{n} features need {} bytes of tables, {} remain",
+                need.map_or_else(|| "too many".to_string(), |v| v.to_string()),
+                body.len() - r.pos
+            )));
+        }
+        let hashes = (0..n)
+            .map(|_| r.u32("vocabulary"))
+            .collect::<Result<Vec<_>>>()?;
+        let idf = if featurizer.config().idf {
+            Some((0..n).map(|_| r.f32("idf")).collect::<Result<Vec<_>>>()?)
+        } else {
+            None
+        };
+        let weights = (0..n * N_CLASSES)
+            .map(|_| r.f32("weights"))
+            .collect::<Result<Vec<_>>>()?;
+        let c = featurizer.config();
+        let vocab = Vocabulary::new(hashes, idf, c.sublinear_tf)?;
+        if c.hash_bits < 32 && vocab.hashes.last().is_some_and(|&h| h >> c.hash_bits != 0) {
+            return Err(Error::ModelCorrupt(
+                "vocabulary hashes exceed the hash space".into(),
+            ));
+        }
+        Model::new(featurizer, vocab, weights, bias, temperature, info)
+    }
+}
+
+/// Converts byte spans within `text` to UTF-16 spans, walking the text once (spans are in order
+/// of first occurrence, not necessarily sorted, so sort a copy of the offsets first).
+fn utf16_spans(text: &str, spans: &[(usize, usize)]) -> Vec<[usize; 2]> {
+    let mut offsets: Vec<usize> = spans.iter().flat_map(|&(a, b)| [a, b]).collect();
+    offsets.sort_unstable();
+    offsets.dedup();
+    let mut map = HashMap::with_capacity(offsets.len());
+    let (mut byte, mut unit) = (0usize, 0usize);
+    let mut chars = text.char_indices().peekable();
+    for off in offsets {
+        while let Some(&(i, c)) = chars.peek() {
+            if i >= off {
+                break;
+            }
+            unit += c.len_utf16();
+            byte = i + c.len_utf8();
+            chars.next();
+        }
+        debug_assert!(byte <= off);
+        map.insert(off, unit);
+    }
+    spans.iter().map(|&(a, b)| [map[&a], map[&b]]).collect()
+}
+
+/// Bounds-checked little-endian reader; running out of bytes is a truncation, named by field.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8]> {
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&e| e <= self.bytes.len())
+            .ok_or_else(|| Error::ModelTruncated(format!("the file ends inside the {what}")))?;
+        let s = &self.bytes[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+    fn u16(&mut self, what: &str) -> Result<u16> {
+        Ok(u16::from_le_bytes(
+            self.take(2, what)?.try_into().unwrap_or_default(),
+        ))
+    }
+    fn u32(&mut self, what: &str) -> Result<u32> {
+        Ok(u32::from_le_bytes(
+            self.take(4, what)?.try_into().unwrap_or_default(),
+        ))
+    }
+    fn f32(&mut self, what: &str) -> Result<f32> {
+        Ok(f32::from_le_bytes(
+            self.take(4, what)?.try_into().unwrap_or_default(),
+        ))
+    }
+}
