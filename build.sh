@@ -7,6 +7,7 @@
 #   ./build.sh test       formatting, clippy (native + wasm32), docs, native tests, WASM tests, browser tests
 #   ./build.sh cli        release build of the `stance` CLI (target/release/stance)
 #   ./build.sh model      retrain model/stance.model from model/corpus (minutes; see model/README.md)
+#   ./build.sh extension  build, then the browser extension: target/extension/{chromium,firefox}/ + zips
 #
 # The wasm32 standard library comes from rustup where it is installed (an ordinary laptop:
 # `rustup target add wasm32-unknown-unknown`). Where it is not and cannot be fetched, the script
@@ -123,7 +124,38 @@ cmd_build() {
   log "wasm-bindgen --target web -> www/pkg/"
   rm -rf www/pkg
   wasm-bindgen --target web --out-dir www/pkg "$(wasm_target_dir)/$WASM_TARGET/release/stance.wasm"
+  write_pkg_json
   ls -l www/pkg/*.wasm | awk '{print "    " $5 " bytes  " $9}' >&2
+}
+
+# A [package] string field of Cargo.toml (the first line that sets it), escaped for JSON.
+cargo_field() { sed -n "s/^$1 = \"\(.*\)\"$/\1/p" Cargo.toml | head -1 | sed 's/\\/\\\\/g; s/"/\\"/g'; }
+
+# www/pkg/package.json, so the module installs as an npm package (`npm install ./www/pkg`) with its
+# TypeScript types; name, version, description and licence come from Cargo.toml.
+write_pkg_json() {
+  local name version description license
+  name=$(cargo_field name); version=$(cargo_field version)
+  description=$(cargo_field description); license=$(cargo_field license)
+  cat > www/pkg/package.json <<JSON
+{
+  "name": "$name",
+  "version": "$version",
+  "description": "$description",
+  "license": "$license",
+  "type": "module",
+  "main": "stance.js",
+  "module": "stance.js",
+  "types": "stance.d.ts",
+  "exports": {
+    ".": { "types": "./stance.d.ts", "default": "./stance.js" },
+    "./stance_bg.wasm": "./stance_bg.wasm",
+    "./package.json": "./package.json"
+  },
+  "files": ["stance.js", "stance.d.ts", "stance_bg.wasm", "stance_bg.wasm.d.ts"],
+  "sideEffects": false
+}
+JSON
 }
 
 cmd_serve() {
@@ -148,6 +180,57 @@ cmd_model() {
     --metrics model/metrics.json ${evals[@]+--eval "${evals[@]}"} "$@"
 }
 
+# --- extension --------------------------------------------------------------------------------
+# What the builds ship from www/extension/ (the manifest template and its builder stay behind).
+EXT_FILES=(background.js content.js messages.js popup.html popup.js popup.css _locales icons)
+
+# zip_dir DIR OUT.zip: DIR's contents at the root of the archive. `zip` where it is installed,
+# else Python's zipfile module (Debian images often lack zip).
+zip_dir() {
+  local out
+  out="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"
+  rm -f "$out"
+  if command -v zip >/dev/null; then
+    (cd "$1" && zip -qrX "$out" .)
+  elif command -v python3 >/dev/null; then
+    (cd "$1" && python3 -m zipfile -c "$out" ./*)
+  else
+    die "neither zip nor python3 found to write $2"
+  fi
+}
+
+# Chromium and Firefox builds from the one manifest template, unpacked and zipped, each with its
+# own copy of the same www/pkg/ (one WASM package, never forked).
+cmd_extension() {
+  cmd_build
+  command -v node >/dev/null || apt_install nodejs npm
+  local version out=target/extension browser dir
+  version=$(cargo_field version)
+  rm -rf "$out"
+  for browser in chromium firefox; do
+    dir="$out/$browser"
+    mkdir -p "$dir"
+    cp -R "${EXT_FILES[@]/#/www/extension/}" "$dir/"
+    cp -R www/pkg "$dir/pkg"
+    node www/extension/build-manifest.mjs "$browser" "$version" "$dir/manifest.json"
+    zip_dir "$dir" "$out/stance-lens-$browser.zip"
+    log "$dir/ and $out/stance-lens-$browser.zip"
+  done
+}
+
+# Manifest validation: Mozilla's `web-ext lint` (addons-linter) on the Firefox build, where
+# errors fail the run; the Chromium build has no such linter and is checked by
+# tests/browser/extension-manifest.test.mjs and by Chromium loading it in the browser tests.
+lint_extension() {
+  local webext="$PLAYWRIGHT_DIR/node_modules/.bin/web-ext"
+  if [ ! -x "$webext" ]; then
+    log "npm ci (web-ext for the extension lint)"
+    (cd "$PLAYWRIGHT_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
+  fi
+  log "web-ext lint (Firefox build)"
+  NO_UPDATE_NOTIFIER=1 "$webext" lint --source-dir target/extension/firefox --no-config-discovery
+}
+
 # --- test -------------------------------------------------------------------------------------
 cmd_test() {
   cmd_setup
@@ -164,7 +247,8 @@ cmd_test() {
   log "WASM tests (wasm-bindgen-test in Node)"
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
     wasm_cargo test --release --test wasm ${WASM_TEST_FLAGS:-$( [ "$(wasm_mode)" = debian ] && echo -Zpanic-abort-tests )}
-  cmd_build
+  cmd_extension
+  lint_extension
   log "browser tests (Playwright + Chromium)"
   (cd "$PLAYWRIGHT_DIR" && CHROMIUM="$CHROMIUM" node --test --test-reporter=spec ./*.test.mjs)
 }
@@ -176,5 +260,6 @@ case "${1:-}" in
   test) cmd_test ;;
   cli) cmd_cli ;;
   model) shift; cmd_model "$@" ;;
-  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; [ -n "${1:-}" ] && exit 2; exit 0 ;;
+  extension) cmd_extension ;;
+  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; [ -n "${1:-}" ] && exit 2; exit 0 ;;
 esac

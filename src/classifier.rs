@@ -223,13 +223,12 @@ impl Classifier {
 
     /// Classifies one chunk of a longer text whose first character stands at UTF-16 offset
     /// `offset` of the whole: paragraph offsets and reason spans come back relative to the whole
-    /// text. A chunk of only whitespace gives no paragraph (not an error), so callers can split a
+    /// text. Only the size is checked: emptiness and binary content are properties of the whole
+    /// text (checked by [`Classifier::classify`], or by the caller before the first chunk), so a
+    /// blank or odd chunk gives what it holds — possibly no paragraph — and callers can split a
     /// big text anywhere between lines and feed the pieces in order.
     pub fn classify_chunk(&self, chunk: &str, offset: usize) -> Result<Vec<ParagraphResult>> {
-        if chunk.chars().all(char::is_whitespace) {
-            return Ok(Vec::new());
-        }
-        text::check_input(chunk)?;
+        text::check_size(chunk)?;
         Ok(text::paragraphs(chunk)
             .into_iter()
             .map(|p| {

@@ -35,6 +35,8 @@ pub struct FeaturizerConfig {
     pub sublinear_tf: bool,
     /// Multiply term weights by the inverse document frequency learnt in training.
     pub idf: bool,
+    /// Quotation marks, `!` and `?` as tokens (word features only, no character n-grams).
+    pub punctuation: bool,
 }
 
 impl Default for FeaturizerParams {
@@ -54,6 +56,7 @@ impl FeaturizerParams {
             hash_bits: 24,
             sublinear_tf: true,
             idf: true,
+            punctuation: true,
         })
     }
 
@@ -94,6 +97,15 @@ impl FeaturizerParams {
     #[must_use]
     pub fn idf(mut self, on: bool) -> Self {
         self.0.idf = on;
+        self
+    }
+
+    /// Quotation marks, `!` and `?` as tokens. Default true: scare quotes ("« rebelles modérés »",
+    /// "so-called \"experts\"") and exclamations are framing devices the annotation guide names.
+    /// All double-quote forms become `"`; phrases like `" experts` then mark a quoted word.
+    #[must_use]
+    pub fn punctuation(mut self, on: bool) -> Self {
+        self.0.punctuation = on;
         self
     }
 
@@ -214,6 +226,15 @@ impl Featurizer {
         let mut out = Vec::new();
         for (start, word) in paragraph.split_word_bound_indices() {
             if !word.chars().any(char::is_alphanumeric) {
+                if self.config.punctuation {
+                    if let Some(p) = punctuation_token(word) {
+                        out.push(Token {
+                            text: p.to_string(),
+                            start,
+                            end: start + word.len(),
+                        });
+                    }
+                }
                 continue;
             }
             // Split at apostrophes: "l'Otan" gives "l" and "otan", "aujourd'hui" gives two parts.
@@ -263,7 +284,7 @@ impl Featurizer {
                 }
                 emit(h.finish(bits), Source::Phrase(i, n));
             }
-            if c.char_min == 0 {
+            if c.char_min == 0 || !tok.text.chars().any(char::is_alphanumeric) {
                 continue;
             }
             chars.clear();
@@ -295,6 +316,22 @@ impl Featurizer {
     }
 }
 
+/// The token a punctuation segment stands for, if it is one the featurizer keeps: every double
+/// quotation mark (« » “ ” „ " and their guillemet-like cousins) becomes `"`.
+fn punctuation_token(segment: &str) -> Option<&'static str> {
+    let mut chars = segment.chars();
+    let c = chars.next()?;
+    if chars.next().is_some() {
+        return None;
+    }
+    match c {
+        '"' | '«' | '»' | '“' | '”' | '„' | '‟' | '‹' | '›' | '＂' => Some("\""),
+        '!' | '！' => Some("!"),
+        '?' | '？' => Some("?"),
+        _ => None,
+    }
+}
+
 /// Sorts hashes and run-length counts them.
 fn counts_of(mut hashes: Vec<u32>) -> Vec<(u32, u32)> {
     hashes.sort_unstable();
@@ -322,16 +359,25 @@ mod tests {
         let t = "L’Otan a « libéré » Alep aujourd'hui.";
         let toks = f.tokens(t);
         let w: Vec<&str> = toks.iter().map(|t| t.text.as_str()).collect();
-        assert_eq!(w, ["l", "otan", "a", "libéré", "alep", "aujourd", "hui"]);
-        for tok in &toks {
+        assert_eq!(w, ["l", "otan", "a", "\"", "libéré", "\"", "alep", "aujourd", "hui"]);
+        for tok in toks.iter().filter(|t| t.text != "\"") {
             assert_eq!(crate::text::normalize(&t[tok.start..tok.end]), tok.text);
         }
+        assert_eq!(&t[toks[3].start..toks[3].end], "«");
     }
 
     #[test]
-    fn punctuation_and_emoji_are_not_tokens() {
+    fn punctuation_tokens_are_quotes_and_marks_only() {
         let f = Featurizer::default();
-        assert_eq!(words(f, "« ! » 🙂 — 2016 …"), ["2016"]);
+        assert_eq!(
+            words(f, "« ! » 🙂 — 2016 … “x” ?!"),
+            ["\"", "!", "\"", "2016", "\"", "x", "\"", "?", "!"]
+        );
+        let off = FeaturizerParams::new().punctuation(false).check().unwrap();
+        assert_eq!(words(off, "« ! » 🙂 — 2016 …"), ["2016"]);
+        // Quote tokens give word features but no character n-grams: "<\">" would be noise.
+        let c = f.counts("«");
+        assert_eq!(c.len(), 1);
     }
 
     #[test]
@@ -358,6 +404,7 @@ mod tests {
         let f = FeaturizerParams::new()
             .char_ngrams(0, 0)
             .word_ngrams(1)
+            .punctuation(false)
             .check()
             .unwrap();
         let c = f.counts("Otan");

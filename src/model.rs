@@ -4,19 +4,23 @@
 //! No linfa here: training lives in `train.rs` behind the `train` feature, so the WASM module only
 //! carries this small predictor.
 //!
-//! # File format (version 1, little-endian)
+//! # File format (version 2, little-endian)
 //! ```text
 //! "STLM"                      magic
 //! u16 format version, u16 featurizer version, u32 total file length
-//! u8 word_ngrams, u8 char_min, u8 char_max, u8 hash_bits, u8 flags (1 sublinear tf, 2 idf), 3 x u8 zero
+//! u8 word_ngrams, u8 char_min, u8 char_max, u8 hash_bits, u8 flags (1 sublinear tf, 2 idf, 4 punctuation), 3 x u8 zero
 //! u8 n_classes, then per class: u8 name length, name bytes
 //! u32 n_features, u32 info length, info bytes (UTF-8 JSON, training metadata)
 //! f32 temperature, f32 x n_classes biases
-//! u32 x n_features vocabulary hashes (strictly increasing)
-//! f32 x n_features idf (only if flag 2)
-//! f32 x n_features x n_classes weights (feature-major)
+//! u8 weight encoding (0: f32, 1: i8 with one f32 scale per class)
+//! n_features LEB128 varints: vocabulary hashes, each as the gap from the previous one
+//! if idf: u32 training documents, n_features LEB128 varints: document frequencies
+//! weights, feature-major: f32 x n_features x n_classes, or f32 x n_classes scales then
+//!   i8 x n_features x n_classes
 //! u32 CRC-32 of everything above
 //! ```
+//! Gaps, document frequencies and int8 weights keep the shipped model small (the browser downloads
+//! it inside the WASM module); the f32 encoding exists for exact comparisons with linfa.
 
 use std::collections::HashMap;
 
@@ -152,38 +156,66 @@ pub fn softmax(logits: [f64; N_CLASSES], temperature: f64) -> [f64; N_CLASSES] {
     e.map(|v| v / sum)
 }
 
+/// Document frequencies of the vocabulary's columns in the training set, from which idf is
+/// derived. Stored instead of idf itself: small integers compress to a byte or two each, and the
+/// idf computed from them at load is bit-for-bit what training used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocFreq {
+    /// Documents each column occurred in.
+    pub df: Vec<u32>,
+    /// Training documents.
+    pub docs: u32,
+}
+
+impl DocFreq {
+    /// Smoothed idf `ln((1 + n) / (1 + df)) + 1` (scikit-learn's `smooth_idf`).
+    #[must_use]
+    pub fn idf(&self) -> Vec<f32> {
+        let n = self.docs as f32;
+        self.df
+            .iter()
+            .map(|&d| ((1.0 + n) / (1.0 + d as f32)).ln() + 1.0)
+            .collect()
+    }
+}
+
 /// The selected vocabulary: which hashed features the model has a column for, and how to weigh them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Vocabulary {
     hashes: Vec<u32>,
+    doc_freq: Option<DocFreq>,
     idf: Option<Vec<f32>>,
     sublinear_tf: bool,
 }
 
 impl Vocabulary {
-    /// A vocabulary over `hashes` (strictly increasing), with optional per-column idf.
-    pub fn new(hashes: Vec<u32>, idf: Option<Vec<f32>>, sublinear_tf: bool) -> Result<Self> {
+    /// A vocabulary over `hashes` (strictly increasing), with document frequencies when idf
+    /// weighting is on.
+    pub fn new(hashes: Vec<u32>, doc_freq: Option<DocFreq>, sublinear_tf: bool) -> Result<Self> {
         if !hashes.windows(2).all(|w| w[0] < w[1]) {
             return Err(Error::ModelCorrupt(
                 "vocabulary hashes are not strictly increasing".into(),
             ));
         }
-        if let Some(idf) = &idf {
-            if idf.len() != hashes.len() {
+        if let Some(d) = &doc_freq {
+            if d.df.len() != hashes.len() {
                 return Err(Error::ModelCorrupt(format!(
-                    "{} idf values for {} vocabulary entries",
-                    idf.len(),
+                    "{} document frequencies for {} vocabulary entries",
+                    d.df.len(),
                     hashes.len()
                 )));
             }
-            if idf.iter().any(|v| !v.is_finite() || *v <= 0.0) {
-                return Err(Error::ModelCorrupt(
-                    "idf values must be finite and positive".into(),
-                ));
+            if d.df.iter().any(|&v| v == 0 || v > d.docs) {
+                return Err(Error::ModelCorrupt(format!(
+                    "document frequencies must be 1 to {} (the training documents)",
+                    d.docs
+                )));
             }
         }
+        let idf = doc_freq.as_ref().map(DocFreq::idf);
         Ok(Vocabulary {
             hashes,
+            doc_freq,
             idf,
             sublinear_tf,
         })
@@ -338,10 +370,23 @@ type TermAcc = ([f32; N_CLASSES], Vec<(usize, usize)>);
 /// Magic number at the start of every model file.
 pub const MAGIC: [u8; 4] = *b"STLM";
 /// The model file format version this build reads and writes.
-pub const FORMAT_VERSION: u16 = 1;
+pub const FORMAT_VERSION: u16 = 2;
 
 const FLAG_SUBLINEAR: u8 = 1;
 const FLAG_IDF: u8 = 2;
+const FLAG_PUNCTUATION: u8 = 4;
+
+/// How weights are stored in the file.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum WeightEncoding {
+    /// 4 bytes a weight, exact.
+    F32,
+    /// 1 byte a weight: `w = q * scale[class]`, `scale = max |w| / 127` per class.
+    I8 {
+        /// Per-class scale.
+        scales: [f32; N_CLASSES],
+    },
+}
 
 /// A trained stance model: featurizer settings, vocabulary, weights, biases and temperature.
 #[derive(Debug, Clone, PartialEq)]
@@ -353,6 +398,7 @@ pub struct Model {
     bias: [f32; N_CLASSES],
     temperature: f32,
     info: String,
+    encoding: WeightEncoding,
 }
 
 impl Model {
@@ -382,7 +428,7 @@ impl Model {
                 "temperature must be finite and positive, got {temperature}"
             )));
         }
-        if featurizer.config().idf != vocab.idf.is_some()
+        if featurizer.config().idf != vocab.doc_freq.is_some()
             || featurizer.config().sublinear_tf != vocab.sublinear_tf
         {
             return Err(Error::ModelCorrupt(
@@ -396,6 +442,7 @@ impl Model {
             bias,
             temperature,
             info,
+            encoding: WeightEncoding::F32,
         })
     }
 
@@ -421,6 +468,34 @@ impl Model {
     #[must_use]
     pub fn bias(&self) -> [f32; N_CLASSES] {
         self.bias
+    }
+
+    /// How the weights are stored when written.
+    #[must_use]
+    pub fn encoding(&self) -> WeightEncoding {
+        self.encoding
+    }
+
+    /// The model with its weights rounded to int8 (per-class scale), as the file will store them:
+    /// predictions of the returned model are exactly those of the written-and-reloaded file.
+    #[must_use]
+    pub fn quantized(mut self) -> Self {
+        let mut scales = [0f32; N_CLASSES];
+        for (c, s) in scales.iter_mut().enumerate() {
+            let max = self
+                .weights
+                .iter()
+                .skip(c)
+                .step_by(N_CLASSES)
+                .fold(0f32, |m, w| m.max(w.abs()));
+            *s = if max > 0.0 { max / 127.0 } else { 1.0 };
+        }
+        for (i, w) in self.weights.iter_mut().enumerate() {
+            let s = scales[i % N_CLASSES];
+            *w = (*w / s).round().clamp(-127.0, 127.0) * s;
+        }
+        self.encoding = WeightEncoding::I8 { scales };
+        self
     }
 
     /// The same model with a calibration temperature and training metadata.
@@ -534,6 +609,8 @@ impl Model {
         }
         let mut terms: Vec<(String, [f32; N_CLASSES], Vec<[usize; 2]>)> = by_term
             .into_iter()
+            // A lone quotation mark or "!" is evidence, but no reader would call it a reason.
+            .filter(|(t, _)| t.chars().any(char::is_alphanumeric))
             .map(|(t, (c, spans))| (t, c, utf16_spans(paragraph, &spans)))
             .collect();
         terms.sort_by(|a, b| a.0.cmp(&b.0));
@@ -549,8 +626,9 @@ impl Model {
         b.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         b.extend_from_slice(&FEATURIZER_VERSION.to_le_bytes());
         b.extend_from_slice(&0u32.to_le_bytes()); // total length, patched below
-        let flags =
-            if c.sublinear_tf { FLAG_SUBLINEAR } else { 0 } | if c.idf { FLAG_IDF } else { 0 };
+        let flags = (if c.sublinear_tf { FLAG_SUBLINEAR } else { 0 })
+            | (if c.idf { FLAG_IDF } else { 0 })
+            | (if c.punctuation { FLAG_PUNCTUATION } else { 0 });
         b.extend_from_slice(&[
             c.word_ngrams,
             c.char_min,
@@ -573,16 +651,36 @@ impl Model {
         for v in self.bias {
             b.extend_from_slice(&v.to_le_bytes());
         }
-        for h in &self.vocab.hashes {
-            b.extend_from_slice(&h.to_le_bytes());
+        b.push(match self.encoding {
+            WeightEncoding::F32 => 0,
+            WeightEncoding::I8 { .. } => 1,
+        });
+        let mut prev = 0u32;
+        for &h in &self.vocab.hashes {
+            write_varint(&mut b, h - prev);
+            prev = h;
         }
-        if let Some(idf) = &self.vocab.idf {
-            for v in idf {
-                b.extend_from_slice(&v.to_le_bytes());
+        if let Some(d) = &self.vocab.doc_freq {
+            b.extend_from_slice(&d.docs.to_le_bytes());
+            for &v in &d.df {
+                write_varint(&mut b, v);
             }
         }
-        for v in &self.weights {
-            b.extend_from_slice(&v.to_le_bytes());
+        match self.encoding {
+            WeightEncoding::F32 => {
+                for v in &self.weights {
+                    b.extend_from_slice(&v.to_le_bytes());
+                }
+            }
+            WeightEncoding::I8 { scales } => {
+                for s in scales {
+                    b.extend_from_slice(&s.to_le_bytes());
+                }
+                for (i, v) in self.weights.iter().enumerate() {
+                    let q = (v / scales[i % N_CLASSES]).round().clamp(-127.0, 127.0) as i8;
+                    b.push(q.to_le_bytes()[0]);
+                }
+            }
         }
         let total = (b.len() + 4) as u32;
         b[8..12].copy_from_slice(&total.to_le_bytes());
@@ -650,7 +748,7 @@ impl Model {
         let mut r = Reader { bytes: body, pos };
         let cfg = r.take(8, "featurizer settings")?;
         let (flags, reserved) = (cfg[4], &cfg[5..8]);
-        if flags & !(FLAG_SUBLINEAR | FLAG_IDF) != 0 || reserved != [0, 0, 0] {
+        if flags & !(FLAG_SUBLINEAR | FLAG_IDF | FLAG_PUNCTUATION) != 0 || reserved != [0, 0, 0] {
             return Err(Error::ModelFeaturizer(format!(
                 "unknown featurizer flags {flags:#04x}"
             )));
@@ -661,6 +759,7 @@ impl Model {
             .hash_bits(cfg[3])
             .sublinear_tf(flags & FLAG_SUBLINEAR != 0)
             .idf(flags & FLAG_IDF != 0)
+            .punctuation(flags & FLAG_PUNCTUATION != 0)
             .check()
             .map_err(|e| Error::ModelFeaturizer(e.to_string()))?;
         let n_classes = usize::from(r.take(1, "class count")?[0]);
@@ -684,35 +783,32 @@ impl Model {
         for b in &mut bias {
             *b = r.f32("bias")?;
         }
-        // Check the remaining length before allocating: a corrupt count must not allocate gigabytes.
-        let per_feature = 4 + if featurizer.config().idf { 4 } else { 0 } + 4 * N_CLASSES;
-        let need = n.checked_mul(per_feature);
-        if need != Some(body.len() - r.pos) {
+        let encoding_byte = r.take(1, "weight encoding")?[0];
+        // Every table has at least a byte per feature: a corrupt count must not allocate gigabytes.
+        if n > body.len() - r.pos {
             return Err(Error::ModelCorrupt(format!(
-                "{n} features need {} bytes of tables, {} remain",
-                need.map_or_else(|| "too many".to_string(), |v| v.to_string()),
+                "{n} features cannot fit in the {} bytes left",
                 body.len() - r.pos
             )));
         }
-        let hashes = (0..n)
-            .map(|_| r.u32("vocabulary"))
-            .collect::<Result<Vec<_>>>()?;
-        let idf = if featurizer.config().idf {
-            Some((0..n).map(|_| r.f32("idf")).collect::<Result<Vec<_>>>()?)
-        } else {
-            None
-        };
-        let weights = (0..n * N_CLASSES)
-            .map(|_| r.f32("weights"))
-            .collect::<Result<Vec<_>>>()?;
         let c = featurizer.config();
-        let vocab = Vocabulary::new(hashes, idf, c.sublinear_tf)?;
+        let (hashes, doc_freq) = read_vocabulary(&mut r, n, c.idf)?;
+        let (weights, encoding) = read_weights(&mut r, n, encoding_byte)?;
+        if r.pos != body.len() {
+            return Err(Error::ModelCorrupt(format!(
+                "{} unexplained bytes after the weights",
+                body.len() - r.pos
+            )));
+        }
+        let vocab = Vocabulary::new(hashes, doc_freq, c.sublinear_tf)?;
         if c.hash_bits < 32 && vocab.hashes.last().is_some_and(|&h| h >> c.hash_bits != 0) {
             return Err(Error::ModelCorrupt(
                 "vocabulary hashes exceed the hash space".into(),
             ));
         }
-        Model::new(featurizer, vocab, weights, bias, temperature, info)
+        let mut model = Model::new(featurizer, vocab, weights, bias, temperature, info)?;
+        model.encoding = encoding;
+        Ok(model)
     }
 }
 
@@ -738,6 +834,78 @@ fn utf16_spans(text: &str, spans: &[(usize, usize)]) -> Vec<[usize; 2]> {
         map.insert(off, unit);
     }
     spans.iter().map(|&(a, b)| [map[&a], map[&b]]).collect()
+}
+
+/// Reads `n` gap-encoded vocabulary hashes and, with idf, the document frequencies.
+fn read_vocabulary(r: &mut Reader<'_>, n: usize, idf: bool) -> Result<(Vec<u32>, Option<DocFreq>)> {
+    let mut hashes = Vec::with_capacity(n);
+    let mut prev = 0u32;
+    for i in 0..n {
+        let gap = r.varint("vocabulary")?;
+        if i > 0 && gap == 0 {
+            return Err(Error::ModelCorrupt("repeated vocabulary hash".into()));
+        }
+        prev = prev
+            .checked_add(gap)
+            .ok_or_else(|| Error::ModelCorrupt("vocabulary hash overflows 32 bits".into()))?;
+        hashes.push(prev);
+    }
+    let doc_freq = if idf {
+        let docs = r.u32("training document count")?;
+        let df = (0..n)
+            .map(|_| r.varint("document frequencies"))
+            .collect::<Result<Vec<_>>>()?;
+        Some(DocFreq { df, docs })
+    } else {
+        None
+    };
+    Ok((hashes, doc_freq))
+}
+
+/// Reads `n × classes` weights in the given encoding.
+fn read_weights(
+    r: &mut Reader<'_>,
+    n: usize,
+    encoding_byte: u8,
+) -> Result<(Vec<f32>, WeightEncoding)> {
+    match encoding_byte {
+        0 => {
+            let w = (0..n * N_CLASSES)
+                .map(|_| r.f32("weights"))
+                .collect::<Result<Vec<_>>>()?;
+            Ok((w, WeightEncoding::F32))
+        }
+        1 => {
+            let mut scales = [0f32; N_CLASSES];
+            for s in &mut scales {
+                *s = r.f32("weight scales")?;
+            }
+            if scales.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
+                return Err(Error::ModelCorrupt(
+                    "weight scales must be finite and positive".into(),
+                ));
+            }
+            let q = r.take(n * N_CLASSES, "weights")?;
+            let w = q
+                .iter()
+                .enumerate()
+                .map(|(i, &b)| f32::from(i8::from_le_bytes([b])) * scales[i % N_CLASSES])
+                .collect();
+            Ok((w, WeightEncoding::I8 { scales }))
+        }
+        other => Err(Error::ModelCorrupt(format!(
+            "unknown weight encoding {other}"
+        ))),
+    }
+}
+
+/// Appends `v` as an LEB128 unsigned varint.
+fn write_varint(out: &mut Vec<u8>, mut v: u32) {
+    while v >= 0x80 {
+        out.push((v as u8 & 0x7F) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
 }
 
 /// Bounds-checked little-endian reader; running out of bytes is a truncation, named by field.
@@ -766,6 +934,21 @@ impl<'a> Reader<'a> {
         Ok(u32::from_le_bytes(
             self.take(4, what)?.try_into().unwrap_or_default(),
         ))
+    }
+    /// LEB128 unsigned varint, at most 5 bytes for a u32.
+    fn varint(&mut self, what: &str) -> Result<u32> {
+        let mut v = 0u64;
+        for shift in (0..35).step_by(7) {
+            let b = self.take(1, what)?[0];
+            v |= u64::from(b & 0x7F) << shift;
+            if b & 0x80 == 0 {
+                return u32::try_from(v)
+                    .map_err(|_| Error::ModelCorrupt(format!("{what}: value over 32 bits")));
+            }
+        }
+        Err(Error::ModelCorrupt(format!(
+            "{what}: varint longer than 5 bytes"
+        )))
     }
     fn f32(&mut self, what: &str) -> Result<f32> {
         Ok(f32::from_le_bytes(

@@ -101,16 +101,22 @@ pub fn utf16_len(s: &str) -> usize {
     s.chars().map(char::len_utf16).sum()
 }
 
-/// Rejects what cannot be classified: empty text, text over [`MAX_INPUT_BYTES`], and binary data
-/// (more than one character in ten being a control character, NUL or U+FFFD, the mark a lossy
-/// decoder leaves). A few stray NULs in real text pass.
-pub fn check_input(text: &str) -> Result<()> {
+/// Rejects text over [`MAX_INPUT_BYTES`].
+pub fn check_size(text: &str) -> Result<()> {
     if text.len() > MAX_INPUT_BYTES {
         return Err(Error::InputTooLarge {
             bytes: text.len(),
             limit: MAX_INPUT_BYTES,
         });
     }
+    Ok(())
+}
+
+/// Rejects what cannot be classified: empty text, text over [`MAX_INPUT_BYTES`], and binary data
+/// (more than one character in ten being a control character, NUL or U+FFFD, the mark a lossy
+/// decoder leaves). A few stray NULs in real text pass.
+pub fn check_input(text: &str) -> Result<()> {
+    check_size(text)?;
     if text.chars().all(is_blank) {
         return Err(Error::EmptyInput);
     }

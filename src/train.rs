@@ -15,7 +15,7 @@ use serde::Deserialize;
 use crate::error::{Error, Result};
 use crate::features::{Featurizer, FeaturizerParams};
 use crate::metrics::expected_calibration_error;
-use crate::model::{Label, Model, N_CLASSES, Probabilities, Vocabulary, softmax};
+use crate::model::{DocFreq, Label, Model, N_CLASSES, Probabilities, Vocabulary, softmax};
 
 /// One labelled paragraph.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +30,9 @@ pub struct Record {
     pub topic: Option<String>,
     /// Genre tag, when known.
     pub genre: Option<String>,
+    /// Article the paragraph belongs to, when it was written as part of one: cross-validation
+    /// keeps an article's paragraphs in one fold, so names shared inside an article cannot leak.
+    pub doc: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -39,9 +42,10 @@ struct RawRecord {
     lang: Option<String>,
     topic: Option<String>,
     genre: Option<String>,
+    doc: Option<String>,
 }
 
-/// Reads one JSONL file of `{"text", "label", "lang"?, "topic"?, "genre"?}` objects; blank lines
+/// Reads one JSONL file of `{"text", "label", "lang"?, "topic"?, "genre"?, "doc"?}` objects; blank lines
 /// are skipped, anything else that is not a valid record is an error naming the line.
 pub fn read_jsonl(path: &Path) -> Result<Vec<Record>> {
     let data = std::fs::read_to_string(path).map_err(|e| Error::io(path.display(), e))?;
@@ -66,6 +70,7 @@ pub fn read_jsonl(path: &Path) -> Result<Vec<Record>> {
             lang: raw.lang,
             topic: raw.topic,
             genre: raw.genre,
+            doc: raw.doc,
         });
     }
     Ok(out)
@@ -111,8 +116,9 @@ pub fn read_seeds(labels_tsv: &Path) -> Result<Vec<Record>> {
             text: text.clone(),
             label,
             lang: Some("fr".into()),
-            topic: Some(cols[0].to_string()),
+            topic: None,
             genre: None,
+            doc: Some(cols[0].to_string()),
         });
     }
     Ok(out)
@@ -334,6 +340,8 @@ pub struct Docs {
     pub counts: Vec<Vec<(u32, u32)>>,
     /// Label per document.
     pub labels: Vec<Label>,
+    /// Article of each paragraph, if any (see [`stratified_folds`]).
+    pub groups: Vec<Option<String>>,
 }
 
 impl Docs {
@@ -343,13 +351,14 @@ impl Docs {
         Docs {
             counts: records.iter().map(|r| featurizer.counts(&r.text)).collect(),
             labels: records.iter().map(|r| r.label).collect(),
+            groups: records.iter().map(|r| r.doc.clone()).collect(),
         }
     }
 }
 
 /// Picks the vocabulary from the documents `idx`: features in at least `min_df` of them, the
-/// `vocab_size` most frequent (ties by hash, for determinism), with smoothed idf
-/// `ln((1 + n) / (1 + df)) + 1` when the featurizer asks for it.
+/// `vocab_size` most frequent (ties by hash, for determinism), with their document frequencies
+/// (for idf) when the featurizer asks for it.
 #[must_use]
 pub fn select_vocabulary(docs: &Docs, idx: &[usize], params: &ValidTrainParams) -> Vocabulary {
     let mut df: HashMap<u32, u32> = HashMap::new();
@@ -366,15 +375,13 @@ pub fn select_vocabulary(docs: &Docs, idx: &[usize], params: &ValidTrainParams) 
     kept.truncate(params.vocab_size());
     kept.sort_unstable_by_key(|&(h, _)| h);
     let config = params.featurizer.config();
-    let n = idx.len() as f32;
-    let idf = config.idf.then(|| {
-        kept.iter()
-            .map(|&(_, d)| ((1.0 + n) / (1.0 + d as f32)).ln() + 1.0)
-            .collect()
+    let doc_freq = config.idf.then(|| DocFreq {
+        df: kept.iter().map(|&(_, d)| d).collect(),
+        docs: idx.len() as u32,
     });
     Vocabulary::new(
         kept.into_iter().map(|(h, _)| h).collect(),
-        idf,
+        doc_freq,
         config.sublinear_tf,
     )
     .expect("hashes are sorted and unique, idf positive")
@@ -436,14 +443,22 @@ pub fn fit_with_linfa(
     Ok((model, fitted, dataset.records))
 }
 
-/// Stratified fold of every document: within each label, documents take folds 0, 1, …, k−1 in
-/// turn, in input order, so each fold has the label mix of the whole.
+/// Stratified, grouped fold of every paragraph. Paragraphs of one article (same `group`) share a
+/// fold, and articles take folds 0, 1, …, k−1 in turn in order of first appearance; stand-alone
+/// paragraphs take folds in turn within their label. Each fold gets about the label mix of the
+/// whole, and no article is split between training and test.
 #[must_use]
-pub fn stratified_folds(labels: &[Label], k: usize) -> Vec<usize> {
+pub fn stratified_folds(labels: &[Label], groups: &[Option<String>], k: usize) -> Vec<usize> {
     let mut seen = [0usize; N_CLASSES];
+    let mut group_fold: HashMap<&str, usize> = HashMap::new();
     labels
         .iter()
-        .map(|l| {
+        .enumerate()
+        .map(|(i, l)| {
+            if let Some(Some(g)) = groups.get(i) {
+                let next = group_fold.len() % k;
+                return *group_fold.entry(g.as_str()).or_insert(next);
+            }
             let f = seen[l.index()] % k;
             seen[l.index()] += 1;
             f
@@ -461,7 +476,7 @@ pub fn cross_validate(
     bar: &ProgressBar,
 ) -> Result<Vec<Probabilities>> {
     let k = params.folds();
-    let folds = stratified_folds(&docs.labels, k);
+    let folds = stratified_folds(&docs.labels, &docs.groups, k);
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(k);

@@ -3,7 +3,7 @@
 
 use stance::Error;
 use stance::features::{Featurizer, FeaturizerParams};
-use stance::model::{FORMAT_VERSION, Model, Vocabulary};
+use stance::model::{DocFreq, FORMAT_VERSION, Model, Vocabulary, WeightEncoding};
 
 /// A small hand-made model: 6 features, weights chosen so each class has its own terms.
 fn tiny_model() -> Model {
@@ -22,8 +22,11 @@ fn tiny_model() -> Model {
     hashes.sort_unstable();
     hashes.dedup();
     let n = hashes.len();
-    let idf = Some((0..n).map(|i| 1.0 + i as f32 / 10.0).collect());
-    let vocab = Vocabulary::new(hashes, idf, true).unwrap();
+    let doc_freq = Some(DocFreq {
+        df: (0..n).map(|i| 1 + (i as u32 * 37) % 90).collect(),
+        docs: 100,
+    });
+    let vocab = Vocabulary::new(hashes, doc_freq, true).unwrap();
     let weights: Vec<f32> = (0..n * 3)
         .map(|i| ((i * 7919) % 13) as f32 / 6.5 - 1.0)
         .collect();
@@ -47,6 +50,36 @@ fn round_trip_is_exact() {
     assert_eq!(back.to_bytes(), bytes);
     let text = "Le régime et les terroristes : l'Otan parle de libération.";
     assert_eq!(back.predict(text), m.predict(text));
+}
+
+#[test]
+fn int8_weights_round_trip_and_stay_close() {
+    let m = tiny_model();
+    let q = m.clone().quantized();
+    assert!(matches!(q.encoding(), WeightEncoding::I8 { .. }));
+    let bytes = q.to_bytes();
+    assert!(bytes.len() < m.to_bytes().len(), "int8 is smaller than f32");
+    let back = Model::from_bytes(&bytes).unwrap();
+    assert_eq!(
+        back, q,
+        "the quantized model is exactly what the file holds"
+    );
+    assert_eq!(back.to_bytes(), bytes);
+    // Each weight moves by at most half a quantization step.
+    let WeightEncoding::I8 { scales } = q.encoding() else {
+        unreachable!()
+    };
+    for (i, (a, b)) in m.weights().iter().zip(q.weights()).enumerate() {
+        assert!(
+            (a - b).abs() <= scales[i % 3] / 2.0 + 1e-7,
+            "weight {i}: {a} vs {b}"
+        );
+    }
+    let text = "Le régime et les terroristes : l'Otan parle de libération.";
+    let (p, pq) = (m.predict(text).to_array(), back.predict(text).to_array());
+    for k in 0..3 {
+        assert!((p[k] - pq[k]).abs() < 0.02, "{p:?} vs {pq:?}");
+    }
 }
 
 #[test]

@@ -72,7 +72,7 @@ fn shipped_predictor_matches_linfa_probabilities() {
 #[test]
 fn folds_are_stratified_and_cover_every_document() {
     let labels: Vec<Label> = (0..30).map(|i| Label::ALL[i % 3]).collect();
-    let folds = stratified_folds(&labels, 5);
+    let folds = stratified_folds(&labels, &[], 5);
     for f in 0..5 {
         for l in Label::ALL {
             let n = labels
@@ -83,6 +83,27 @@ fn folds_are_stratified_and_cover_every_document() {
             assert_eq!(n, 2, "fold {f} label {l}");
         }
     }
+}
+
+#[test]
+fn paragraphs_of_one_article_share_a_fold() {
+    let labels: Vec<Label> = (0..40).map(|i| Label::ALL[i % 3]).collect();
+    let groups: Vec<Option<String>> = (0..40)
+        .map(|i| (i < 24).then(|| format!("doc{}", i / 6)))
+        .collect();
+    let folds = stratified_folds(&labels, &groups, 4);
+    for d in 0..4 {
+        let f: Vec<usize> = (0..24).filter(|i| i / 6 == d).map(|i| folds[i]).collect();
+        assert!(
+            f.iter().all(|&x| x == f[0]),
+            "article {d} split across folds {f:?}"
+        );
+    }
+    // Four articles, four folds: one each.
+    let mut firsts: Vec<usize> = (0..4).map(|d| folds[d * 6]).collect();
+    firsts.sort_unstable();
+    assert_eq!(firsts, [0, 1, 2, 3]);
+    assert!(folds.iter().all(|&f| f < 4));
 }
 
 #[test]

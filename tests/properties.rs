@@ -1,0 +1,117 @@
+//! Property tests (proptest): whatever the text, classification returns well-formed results, and
+//! whatever the bytes, model loading returns a model or a named error, never a panic.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::sync::OnceLock;
+
+use proptest::prelude::*;
+use stance::{Classifier, Error, Model};
+
+fn classifier() -> &'static Classifier {
+    static C: OnceLock<Classifier> = OnceLock::new();
+    C.get_or_init(|| Classifier::embedded().unwrap())
+}
+
+/// Text drawn from what real pages hold: letters with accents, Cyrillic, Arabic, CJK, emoji,
+/// punctuation, quotes, line breaks of every kind, control characters and NUL.
+fn messy_text() -> impl Strategy<Value = String> {
+    let pieces = prop_oneof![
+        "[a-zA-Zéèàçœ ]{1,30}",
+        "[а-яА-Я ]{1,10}",
+        "[ا-ي ]{1,10}",
+        "[一-龥]{1,5}",
+        Just("😀🇫🇷👍🏽".to_string()),
+        Just("« » “ ” ' ’ — … ! ?".to_string()),
+        Just("\n".to_string()),
+        Just("\r\n".to_string()),
+        Just("\n\n".to_string()),
+        Just("\u{2028}\u{2029}\u{85}\u{0B}\u{0C}".to_string()),
+        Just("\0".to_string()),
+        Just("\u{FEFF}\u{200B}\u{202E}".to_string()),
+        any::<char>().prop_map(|c| c.to_string()),
+    ];
+    prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
+}
+
+fn utf16_boundaries(text: &str) -> Vec<bool> {
+    // boundary[i] is true when UTF-16 index i does not split a surrogate pair.
+    let mut b = vec![false; text.encode_utf16().count() + 1];
+    let mut i = 0;
+    for c in text.chars() {
+        b[i] = true;
+        i += c.len_utf16();
+    }
+    b[i] = true;
+    b
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn classification_is_well_formed(text in messy_text()) {
+        match classifier().classify(&text) {
+            Err(Error::EmptyInput | Error::BinaryInput { .. }) => {}
+            Err(e) => prop_assert!(false, "unexpected error {e}"),
+            Ok(r) => {
+                let bounds = utf16_boundaries(&text);
+                let len = bounds.len() - 1;
+                let mut last_end = 0;
+                for p in &r.paragraphs {
+                    let pr = p.probabilities.to_array();
+                    for v in pr {
+                        prop_assert!(v.is_finite() && (0.0..=1.0).contains(&v), "{pr:?}");
+                    }
+                    prop_assert!((pr.iter().sum::<f64>() - 1.0).abs() < 1e-6);
+                    prop_assert!(p.start < p.end && p.end <= len);
+                    prop_assert!(bounds[p.start] && bounds[p.end], "offsets split a surrogate pair");
+                    prop_assert!(p.start >= last_end, "paragraphs overlap or are out of order");
+                    last_end = p.end;
+                    for reason in &p.reasons {
+                        for s in &reason.spans {
+                            prop_assert!(p.start <= s[0] && s[0] < s[1] && s[1] <= p.end);
+                            prop_assert!(bounds[s[0]] && bounds[s[1]]);
+                        }
+                    }
+                }
+                prop_assert_eq!(r.summary.paragraphs, r.paragraphs.len());
+            }
+        }
+    }
+
+    #[test]
+    fn classification_is_deterministic(text in messy_text()) {
+        let a = classifier().classify(&text).ok();
+        let b = classifier().classify(&text).ok();
+        prop_assert_eq!(a, b);
+    }
+
+    #[test]
+    fn chunks_split_at_line_breaks_give_the_whole_text_result(text in messy_text(), cut in 0usize..1000) {
+        let Ok(whole) = classifier().classify(&text) else { return Ok(()) };
+        // Cut after the first '\n' at or after `cut` bytes, as the page's worker does.
+        let at = text.char_indices().map(|(i, _)| i).find(|&i| i >= cut.min(text.len()) && text[..i].ends_with('\n')).unwrap_or(text.len());
+        let (a, b) = text.split_at(at);
+        let c = classifier();
+        let mut parts = c.classify_chunk(a, 0).unwrap_or_default();
+        parts.extend(c.classify_chunk(b, a.encode_utf16().count()).unwrap_or_default());
+        prop_assert_eq!(&parts, &whole.paragraphs);
+        prop_assert_eq!(c.summarize(&parts), whole.summary);
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_load_as_a_model_and_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
+        prop_assert!(Model::from_bytes(&bytes).is_err());
+    }
+
+    #[test]
+    fn damaged_model_files_are_refused(cut in 0usize..10_000, flip in 0usize..1_000_000, bit in 0u8..8) {
+        let good = stance::classifier::EMBEDDED_MODEL;
+        let cut = cut.min(good.len() - 1);
+        prop_assert!(Model::from_bytes(&good[..cut]).is_err());
+        let mut bad = good.to_vec();
+        let i = flip % bad.len();
+        bad[i] ^= 1 << bit;
+        prop_assert!(Model::from_bytes(&bad).is_err());
+    }
+}
