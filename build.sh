@@ -8,6 +8,8 @@
 #   ./build.sh cli        release build of the `stance` CLI (target/release/stance)
 #   ./build.sh model      retrain model/stance.model from model/corpus (minutes; see model/README.md)
 #   ./build.sh extension  build, then the browser extension: target/extension/{chromium,firefox}/ + zips
+#   ./build.sh bench      speed, size, cold start and training vs scikit-learn/fastText -> BENCHMARKS.md
+#   ./build.sh fuzz [SECONDS]  run each cargo-fuzz target (tests/fuzz/) for SECONDS (default 60)
 #
 # The wasm32 standard library comes from rustup where it is installed (an ordinary laptop:
 # `rustup target add wasm32-unknown-unknown`). Where it is not and cannot be fetched, the script
@@ -103,8 +105,8 @@ setup_wasm_bindgen() {
 setup_browser() {
   if [ ! -x "$CHROMIUM" ]; then apt_install chromium; fi
   command -v node >/dev/null || apt_install nodejs npm
-  if [ ! -d "$PLAYWRIGHT_DIR/node_modules/playwright-core" ]; then
-    log "npm ci (playwright-core, no browser download)"
+  if [ ! -d "$PLAYWRIGHT_DIR/node_modules/playwright-core" ] || [ ! -d "$PLAYWRIGHT_DIR/node_modules/binaryen" ]; then
+    log "npm ci (playwright-core, binaryen's wasm-opt; no browser download)"
     (cd "$PLAYWRIGHT_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
   fi
 }
@@ -124,8 +126,22 @@ cmd_build() {
   log "wasm-bindgen --target web -> www/pkg/"
   rm -rf www/pkg
   wasm-bindgen --target web --out-dir www/pkg "$(wasm_target_dir)/$WASM_TARGET/release/stance.wasm"
+  wasm_opt www/pkg/stance_bg.wasm
   write_pkg_json
   ls -l www/pkg/*.wasm | awk '{print "    " $5 " bytes  " $9}' >&2
+}
+
+# wasm-opt -O3 on the module, in place, when binaryen's wasm-opt is there (the npm package
+# `binaryen`, a devDependency in tests/browser/: Debian's wasm-opt is too old for the features Rust
+# emits). It strips the name section and shrinks the code; without it the build is still complete.
+wasm_opt() {
+  local opt="$PLAYWRIGHT_DIR/node_modules/.bin/wasm-opt"
+  if [ ! -x "$opt" ]; then
+    log "wasm-opt not installed (./build.sh setup installs it): module left unoptimised"
+    return 0
+  fi
+  log "wasm-opt -O3"
+  "$opt" -O3 "$1" -o "$1.opt" && mv "$1.opt" "$1" || { rm -f "$1.opt"; log "wasm-opt failed: module left unoptimised"; }
 }
 
 # A [package] string field of Cargo.toml (the first line that sets it), escaped for JSON.
@@ -253,6 +269,89 @@ cmd_test() {
   (cd "$PLAYWRIGHT_DIR" && CHROMIUM="$CHROMIUM" node --test --test-reporter=spec ./*.test.mjs)
 }
 
+# --- bench ------------------------------------------------------------------------------------
+# Everything in one run (about 15 minutes on 2 cores), so the ratios compare figures taken minutes
+# apart on the same machine under the same load: native inference (criterion, benches/inference.rs),
+# the browser benchmark page (www/bench/) in headless Chromium, sizes, and training: linfa against
+# scikit-learn and fastText on one fixed split of model/corpus. Writes target/bench/results.json and
+# the generated part of BENCHMARKS.md. BENCH_ALPHA sets the L2 strength of the training comparison.
+BENCH_DIR=target/bench
+
+setup_bench_venv() {
+  local venv=$BENCH_DIR/venv
+  if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$venv"; }
+  fi
+  "$venv/bin/python" -c 'import sklearn, numpy, scipy, brotli' 2>/dev/null || {
+    log "pip install scikit-learn numpy scipy brotli (into $venv)"
+    "$venv/bin/pip" install -q scikit-learn numpy scipy brotli
+  }
+  "$venv/bin/python" -c 'import fasttext' 2>/dev/null || {
+    log "pip install fasttext-wheel (into $venv)"
+    "$venv/bin/pip" install -q fasttext-wheel || log "fastText did not install: its figures will be null"
+  }
+}
+
+cmd_bench() {
+  local out=$BENCH_DIR alpha=${BENCH_ALPHA:-1}
+  mkdir -p "$out"
+  rm -f "$out"/{native,browser,linfa,compare}.json
+  cmd_build
+  setup_browser
+  setup_bench_venv
+  log "native inference (criterion; writes the 5 MB text and plain-timer figures)"
+  STANCE_BENCH_OUT="$ROOT/$out" cargo bench --bench inference -- --noplot 2>&1 |
+    { grep -E "^[a-z_0-9]+/|time:|thrpt:" >&2 || true; }
+  cp "$out/bench-5mb.txt" www/bench/bench-5mb.txt
+  log "browser inference (headless Chromium: cold starts, latency, throughput)"
+  (cd "$PLAYWRIGHT_DIR" && CHROMIUM="$CHROMIUM" node bench.mjs "$ROOT/$out/browser.json" >/dev/null)
+  log "training: export the split, time linfa's fit (alpha $alpha; minutes)"
+  cargo build --release --features cli
+  ./target/release/stance export --data model/corpus --out "$out/train" --fit --alpha "$alpha" >"$out/linfa.json"
+  log "training: scikit-learn and fastText on the same split"
+  "$out/venv/bin/python" benches/train_compare.py "$out/train" >"$out/compare.json"
+  "$out/venv/bin/python" benches/report.py "$out" BENCHMARKS.md
+  log "BENCHMARKS.md and $out/results.json"
+}
+
+# --- fuzz -------------------------------------------------------------------------------------
+# libFuzzer targets in tests/fuzz/ (its own workspace; see tests/fuzz/README.md). Each runs for
+# SECONDS from its committed seeds (tests/fuzz/corpus/<target>/, never written to) plus a working
+# corpus in target/fuzz/corpus/<target>/ that grows from run to run; a crash stops the run and
+# leaves its input in target/fuzz/artifacts/<target>/ (make it a regression test in tests/).
+# No sanitizer by default: the crate has no unsafe code, and ASan would halve the executions; debug
+# assertions (overflow checks) stay on. FUZZ_SANITIZER=address to use it, FUZZ_TARGETS to pick.
+cmd_fuzz() {
+  local seconds=${1:-60} sanitizer=${FUZZ_SANITIZER:-none} t log
+  [[ "$seconds" =~ ^[0-9]+$ ]] || die "fuzz: SECONDS must be a whole number, got '$seconds'"
+  command -v rustup >/dev/null || die "fuzz: needs rustup and its nightly toolchain"
+  rustup run nightly rustc --version >/dev/null 2>&1 || {
+    log "rustup toolchain install nightly (cargo-fuzz needs it)"
+    rustup toolchain install nightly --profile minimal
+  }
+  command -v cargo-fuzz >/dev/null || { log "cargo install cargo-fuzz (once)"; cargo install cargo-fuzz; }
+  local targets=${FUZZ_TARGETS:-$(cargo +nightly fuzz list --fuzz-dir tests/fuzz)}
+  log "cargo fuzz build (sanitizer: $sanitizer)"
+  cargo +nightly fuzz build --fuzz-dir tests/fuzz -s "$sanitizer" --debug-assertions
+  mkdir -p target/fuzz
+  for t in $targets; do
+    mkdir -p "target/fuzz/corpus/$t" "target/fuzz/artifacts/$t"
+    log "fuzz $t for ${seconds}s"
+    log=target/fuzz/$t.log
+    # The working corpus first: libFuzzer adds new inputs to the first directory only.
+    if ! cargo +nightly fuzz run --fuzz-dir tests/fuzz -s "$sanitizer" --debug-assertions "$t" \
+        "target/fuzz/corpus/$t" "tests/fuzz/corpus/$t" -- \
+        -max_total_time="$seconds" -print_final_stats=1 \
+        -artifact_prefix="target/fuzz/artifacts/$t/" 2>"$log"; then
+      tail -40 "$log" >&2
+      die "fuzz $t: crash or failure; input saved in target/fuzz/artifacts/$t/, log in $log"
+    fi
+    # One line per target: executions, speed, coverage.
+    awk -v t="$t" '/stat::number_of_executed_units/ {n=$2} /stat::average_exec_per_sec/ {s=$2}
+      /^Done/ {d=$0} END {printf "    %-12s %s executions, %s/s  (%s)\n", t, n, s, d}' "$log" >&2
+  done
+}
+
 case "${1:-}" in
   setup) cmd_setup ;;
   build) cmd_build ;;
@@ -261,5 +360,7 @@ case "${1:-}" in
   cli) cmd_cli ;;
   model) shift; cmd_model "$@" ;;
   extension) cmd_extension ;;
-  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; [ -n "${1:-}" ] && exit 2; exit 0 ;;
+  fuzz) shift; cmd_fuzz "$@" ;;
+  bench) cmd_bench ;;
+  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; [ -n "${1:-}" ] && exit 2; exit 0 ;;
 esac

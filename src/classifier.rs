@@ -167,7 +167,8 @@ impl Classifier {
         &self.model
     }
 
-    /// Splits `text` into paragraphs and classifies each.
+    /// Splits `text` into paragraphs and classifies each, in the context of the whole text (see
+    /// [`Model::contextualize`]).
     pub fn classify(&self, text: &str) -> Result<Classification> {
         text::check_input(text)?;
         let paragraphs = self.classify_chunk(text, 0)?;
@@ -179,7 +180,7 @@ impl Classifier {
     }
 
     /// Classifies the whole of `text` as one unit (a page block, a JSONL record), without splitting
-    /// it at line breaks.
+    /// it at line breaks and without document context.
     pub fn classify_one(&self, text: &str) -> Result<ParagraphResult> {
         text::check_input(text)?;
         let p = Paragraph {
@@ -192,9 +193,10 @@ impl Classifier {
     }
 
     fn classify_span(&self, text: &str, p: Paragraph) -> ParagraphResult {
-        let (probabilities, explanation) = self.model.explain(p.text(text));
+        let (probabilities, mut reasons) = self
+            .model
+            .explain_reasons(p.text(text), self.params.max_reasons);
         let label = probabilities.label();
-        let mut reasons = explanation.reasons(label, self.params.max_reasons);
         for r in &mut reasons {
             for s in &mut r.spans {
                 s[0] += p.start;
@@ -221,7 +223,8 @@ impl Classifier {
         b.finish()
     }
 
-    /// Classifies one chunk of a longer text whose first character stands at UTF-16 offset
+    /// Classifies one chunk of a longer text — the chunk is the paragraphs' context (see
+    /// [`Model::contextualize`]) — whose first character stands at UTF-16 offset
     /// `offset` of the whole: paragraph offsets and reason spans come back relative to the whole
     /// text. Only the size is checked: emptiness and binary content are properties of the whole
     /// text (checked by [`Classifier::classify`], or by the caller before the first chunk), so a
@@ -229,21 +232,51 @@ impl Classifier {
     /// big text anywhere between lines and feed the pieces in order.
     pub fn classify_chunk(&self, chunk: &str, offset: usize) -> Result<Vec<ParagraphResult>> {
         text::check_size(chunk)?;
-        Ok(text::paragraphs(chunk)
-            .into_iter()
-            .map(|p| {
-                let mut r = self.classify_span(chunk, p);
-                r.start += offset;
-                r.end += offset;
-                for reason in &mut r.reasons {
-                    for s in &mut reason.spans {
-                        s[0] += offset;
-                        s[1] += offset;
-                    }
+        let paragraphs = text::paragraphs(chunk);
+        let mut results: Vec<ParagraphResult> = paragraphs
+            .iter()
+            .map(|&p| self.classify_span(chunk, p))
+            .collect();
+        // The chunk is the paragraphs' document: each is read in the context of the others.
+        let own: Vec<Probabilities> = results.iter().map(|r| r.probabilities).collect();
+        for ((r, p), &para) in results
+            .iter_mut()
+            .zip(self.model.contextualize(&own))
+            .zip(&paragraphs)
+        {
+            let label = p.label();
+            if label != r.label {
+                r.reasons = self.reasons_for(chunk, para, label);
+                r.label = label;
+            }
+            r.confidence = p.confidence();
+            r.probabilities = p;
+        }
+        for r in &mut results {
+            r.start += offset;
+            r.end += offset;
+            for reason in &mut r.reasons {
+                for s in &mut reason.spans {
+                    s[0] += offset;
+                    s[1] += offset;
                 }
-                r
-            })
-            .collect())
+            }
+        }
+        Ok(results)
+    }
+
+    /// The reasons of paragraph `p` of `text` for `label`, spans relative to `text`: needed when
+    /// the document's context gives a paragraph another label than its own words.
+    fn reasons_for(&self, text: &str, p: Paragraph, label: Label) -> Vec<Reason> {
+        let (_, explanation) = self.model.explain(p.text(text));
+        let mut reasons = explanation.reasons(label, self.params.max_reasons);
+        for r in &mut reasons {
+            for s in &mut r.spans {
+                s[0] += p.start;
+                s[1] += p.start;
+            }
+        }
+        reasons
     }
 
     /// A summary accumulator with this classifier's settings, for texts classified in chunks.

@@ -21,6 +21,10 @@ pub const FEATURIZER_VERSION: u16 = 1;
 pub struct FeaturizerParams(FeaturizerConfig);
 
 /// Checked featurizer settings, as stored in a model file.
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "independent switches, stored as flag bits in the model file"
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FeaturizerConfig {
     /// Longest word n-gram.
@@ -37,6 +41,8 @@ pub struct FeaturizerConfig {
     pub idf: bool,
     /// Quotation marks, `!` and `?` as tokens (word features only, no character n-grams).
     pub punctuation: bool,
+    /// Spelling variants of place and group names folded to one form (see [`ALIASES`]).
+    pub aliases: bool,
 }
 
 impl Default for FeaturizerParams {
@@ -57,6 +63,7 @@ impl FeaturizerParams {
             sublinear_tf: true,
             idf: true,
             punctuation: true,
+            aliases: true,
         })
     }
 
@@ -106,6 +113,16 @@ impl FeaturizerParams {
     #[must_use]
     pub fn punctuation(mut self, on: bool) -> Self {
         self.0.punctuation = on;
+        self
+    }
+
+    /// Fold spelling variants of names ("Kyiv"/"Kiev", "Luhansk"/"Lugansk", "Daesh"/"ISIS") to one
+    /// form. Default true: which transliteration a text uses depends on its date, language and
+    /// translator more than on its stance, and a model that learns the spelling instead of the
+    /// framing fails on translated and older text.
+    #[must_use]
+    pub fn aliases(mut self, on: bool) -> Self {
+        self.0.aliases = on;
         self
     }
 
@@ -192,10 +209,6 @@ impl Fnv {
             self.byte(b);
         }
     }
-    fn char(&mut self, c: char) {
-        let mut buf = [0u8; 4];
-        self.bytes(c.encode_utf8(&mut buf).as_bytes());
-    }
     /// Folds the 64-bit state into `bits` bits (xor-fold keeps the high bits' entropy).
     fn finish(self, bits: u8) -> u32 {
         let folded = (self.0 ^ (self.0 >> 32)) as u32;
@@ -223,18 +236,37 @@ impl Featurizer {
     /// Tokens of `paragraph`, normalised, with their byte spans.
     #[must_use]
     pub fn tokens(&self, paragraph: &str) -> Vec<Token> {
-        let mut out = Vec::new();
+        let mut buf = TokenBuf::default();
+        self.tokenize(paragraph, &mut buf);
+        (0..buf.len())
+            .map(|i| {
+                let (start, end) = buf.span(i);
+                Token {
+                    text: buf.text(i).to_string(),
+                    start,
+                    end,
+                }
+            })
+            .collect()
+    }
+
+    /// [`Featurizer::tokens`] into reusable buffers: the inference path's form, with no
+    /// allocation per token.
+    pub(crate) fn tokenize(self, paragraph: &str, buf: &mut TokenBuf) {
+        buf.clear();
         for (start, word) in paragraph.split_word_bound_indices() {
-            if !word.chars().any(char::is_alphanumeric) {
+            let ascii = word.is_ascii();
+            if !has_alphanumeric(word, ascii) {
                 if self.config.punctuation {
                     if let Some(p) = punctuation_token(word) {
-                        out.push(Token {
-                            text: p.to_string(),
-                            start,
-                            end: start + word.len(),
-                        });
+                        buf.push_static(p, start, start + word.len());
                     }
                 }
+                continue;
+            }
+            if ascii && !word.contains('\'') {
+                // The common case: one piece, the whole word.
+                self.push_piece(buf, word, start, start + word.len());
                 continue;
             }
             // Split at apostrophes: "l'Otan" gives "l" and "otan", "aujourd'hui" gives two parts.
@@ -246,60 +278,108 @@ impl Featurizer {
                 if i == word.len() || is_apostrophe(c) {
                     let piece = &word[piece_start..i];
                     if piece.chars().any(char::is_alphanumeric) {
-                        let mut text = String::with_capacity(piece.len());
-                        normalize_into(piece, &mut text);
-                        out.push(Token {
-                            text,
-                            start: start + piece_start,
-                            end: start + i,
-                        });
+                        self.push_piece(buf, piece, start + piece_start, start + i);
                     }
                     piece_start = i + c.len_utf8();
                 }
             }
         }
-        out
     }
 
-    /// Calls `emit(hash, source)` for every feature occurrence of `tokens`, in a fixed order.
-    pub fn visit(&self, tokens: &[Token], mut emit: impl FnMut(u32, Source)) {
+    /// Appends the token of one word piece: normalised, then folded to its alias's form.
+    fn push_piece(self, buf: &mut TokenBuf, piece: &str, start: usize, end: usize) {
+        let from = buf.text.len();
+        normalize_into(piece, &mut buf.text);
+        if self.config.aliases && ALIAS_FIRST_BYTES[usize::from(buf.text.as_bytes()[from])] {
+            let text = &buf.text[from..];
+            if let Some(&(_, canonical)) = ALIASES.iter().find(|(variant, _)| *variant == text) {
+                buf.text.truncate(from);
+                buf.text.push_str(canonical);
+            }
+        }
+        buf.toks.push((from, buf.text.len(), start, end));
+    }
+
+    /// Calls `emit(hash, source)` for every feature occurrence of `tokens`, in a fixed order:
+    /// per token, its word, the phrases starting at it (2 to `word_ngrams` words), then its
+    /// character n-grams by length, each length left to right.
+    pub fn visit(&self, tokens: &[Token], emit: impl FnMut(u32, Source)) {
+        self.visit_texts(tokens.len(), |i| tokens[i].text.as_str(), emit);
+    }
+
+    /// [`Featurizer::visit`] over buffered tokens.
+    pub(crate) fn visit_buf(self, tokens: &TokenBuf, emit: impl FnMut(u32, Source)) {
+        self.visit_texts(tokens.len(), |i| tokens.text(i), emit);
+    }
+
+    /// The one feature enumeration. Phrase hashes extend the word's (FNV-1a is a running state);
+    /// the character n-grams starting at one position extend each other the same way, and are
+    /// then emitted in the documented order.
+    fn visit_texts<'a>(
+        self,
+        n_tokens: usize,
+        text: impl Fn(usize) -> &'a str,
+        mut emit: impl FnMut(u32, Source),
+    ) {
         let c = self.config;
         let bits = c.hash_bits;
-        let mut chars: Vec<char> = Vec::new();
-        for (i, tok) in tokens.iter().enumerate() {
+        let (cmin, cmax) = (usize::from(c.char_min), usize::from(c.char_max));
+        // '<' + token + '>', where each of its characters starts (and where the last ends), and
+        // the running hash of the window starting at each character.
+        let mut padded: Vec<u8> = Vec::new();
+        let mut bounds: Vec<usize> = Vec::new();
+        let mut states: Vec<Fnv> = Vec::new();
+        for i in 0..n_tokens {
+            let t = text(i);
             let mut h = Fnv::new(NS_WORD);
-            h.bytes(tok.text.as_bytes());
+            h.bytes(t.as_bytes());
             emit(h.finish(bits), Source::Word(i));
-            // Longer phrases starting here.
             for n in 2..=usize::from(c.word_ngrams) {
-                if i + n > tokens.len() {
+                if i + n > n_tokens {
                     break;
                 }
-                let mut h = Fnv::new(NS_WORD);
-                for (k, t) in tokens[i..i + n].iter().enumerate() {
-                    if k > 0 {
-                        h.byte(SEP);
-                    }
-                    h.bytes(t.text.as_bytes());
-                }
+                h.byte(SEP);
+                h.bytes(text(i + n - 1).as_bytes());
                 emit(h.finish(bits), Source::Phrase(i, n));
             }
-            if c.char_min == 0 || !tok.text.chars().any(char::is_alphanumeric) {
+            let ascii = t.is_ascii();
+            if cmin == 0 || !has_alphanumeric(t, ascii) {
                 continue;
             }
-            chars.clear();
-            chars.push('<');
-            chars.extend(tok.text.chars());
-            chars.push('>');
-            for n in usize::from(c.char_min)..=usize::from(c.char_max) {
-                if n > chars.len() {
+            padded.clear();
+            padded.push(b'<');
+            padded.extend_from_slice(t.as_bytes());
+            padded.push(b'>');
+            bounds.clear();
+            if !ascii {
+                bounds.push(0);
+                bounds.extend(t.char_indices().map(|(k, _)| k + 1));
+                bounds.extend([t.len() + 1, t.len() + 2]);
+            }
+            let chars = if ascii {
+                padded.len()
+            } else {
+                bounds.len() - 1
+            };
+            // Byte offset of character k of the padded token.
+            let at = |k: usize| if ascii { k } else { bounds[k] };
+            if cmin > chars {
+                continue;
+            }
+            // Length cmin from scratch; each longer length extends the window one character.
+            states.clear();
+            for s in 0..=chars - cmin {
+                let mut h = Fnv::new(NS_CHAR);
+                h.bytes(&padded[at(s)..at(s + cmin)]);
+                states.push(h);
+                emit(h.finish(bits), Source::Word(i));
+            }
+            for n in cmin + 1..=cmax {
+                if n > chars {
                     break;
                 }
-                for window in chars.windows(n) {
-                    let mut h = Fnv::new(NS_CHAR);
-                    for &ch in window {
-                        h.char(ch);
-                    }
+                for (s, h) in states[..=chars - n].iter_mut().enumerate() {
+                    h.bytes(&padded[at(s + n - 1)..at(s + n)]);
                     emit(h.finish(bits), Source::Word(i));
                 }
             }
@@ -309,12 +389,100 @@ impl Featurizer {
     /// Feature counts of `paragraph` as `(hash, count)` pairs sorted by hash.
     #[must_use]
     pub fn counts(&self, paragraph: &str) -> Vec<(u32, u32)> {
-        let tokens = self.tokens(paragraph);
+        let mut tokens = TokenBuf::default();
+        self.tokenize(paragraph, &mut tokens);
         let mut hashes = Vec::with_capacity(tokens.len() * 12);
-        self.visit(&tokens, |h, _| hashes.push(h));
+        self.visit_buf(&tokens, |h, _| hashes.push(h));
         counts_of(hashes)
     }
 }
+
+/// Whether `s` has a letter or digit; `ascii` says `s` is ASCII (a faster test, the same answer).
+fn has_alphanumeric(s: &str, ascii: bool) -> bool {
+    if ascii {
+        s.bytes().any(|b| b.is_ascii_alphanumeric())
+    } else {
+        s.chars().any(char::is_alphanumeric)
+    }
+}
+
+/// The tokens of one paragraph in two flat buffers: every normalised text in one `String`, and
+/// per token `(text start, text end, byte start, byte end)`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TokenBuf {
+    text: String,
+    toks: Vec<(usize, usize, usize, usize)>,
+}
+
+impl TokenBuf {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.toks.clear();
+    }
+    fn push_static(&mut self, text: &str, start: usize, end: usize) {
+        let from = self.text.len();
+        self.text.push_str(text);
+        self.toks.push((from, self.text.len(), start, end));
+    }
+    /// Number of tokens.
+    pub(crate) fn len(&self) -> usize {
+        self.toks.len()
+    }
+    /// Normalised text of token `i`.
+    pub(crate) fn text(&self, i: usize) -> &str {
+        let t = self.toks[i];
+        &self.text[t.0..t.1]
+    }
+    /// Byte span of token `i` in the paragraph.
+    pub(crate) fn span(&self, i: usize) -> (usize, usize) {
+        let t = self.toks[i];
+        (t.2, t.3)
+    }
+    /// Memory held, in bytes (to drop buffers a huge paragraph left behind).
+    pub(crate) fn capacity_bytes(&self) -> usize {
+        self.text.capacity()
+            + self.toks.capacity() * std::mem::size_of::<(usize, usize, usize, usize)>()
+    }
+}
+
+/// Spelling variants (normalised, one word) and the form they are folded to. Only transliterations
+/// and synonyms that say nothing by themselves about the writer's side; loaded names ("Artemovsk"
+/// for Bakhmut, "Novorossiya") stay as they are.
+pub const ALIASES: &[(&str, &str)] = &[
+    ("kyiv", "kiev"),
+    ("kyjiw", "kiev"),
+    ("kiew", "kiev"),
+    ("kharkiv", "kharkov"),
+    ("luhansk", "lugansk"),
+    ("louhansk", "lugansk"),
+    ("odesa", "odessa"),
+    ("donbas", "donbass"),
+    ("mykolaiv", "nikolaev"),
+    ("mykolaïv", "nikolaev"),
+    ("mykolayiv", "nikolaev"),
+    ("mikolaïv", "nikolaev"),
+    ("zaporizhzhia", "zaporijia"),
+    ("zaporizhia", "zaporijia"),
+    ("zaporozhye", "zaporijia"),
+    ("zaporijjia", "zaporijia"),
+    ("chernihiv", "tchernihiv"),
+    ("tchernigov", "tchernihiv"),
+    ("chernigov", "tchernihiv"),
+    ("daesh", "daech"),
+    ("isis", "daech"),
+    ("isil", "daech"),
+];
+
+/// The first bytes of the [`ALIASES`] variants: most tokens are ruled out without a comparison.
+const ALIAS_FIRST_BYTES: [bool; 256] = {
+    let mut first = [false; 256];
+    let mut i = 0;
+    while i < ALIASES.len() {
+        first[ALIASES[i].0.as_bytes()[0] as usize] = true;
+        i += 1;
+    }
+    first
+};
 
 /// The token a punctuation segment stands for, if it is one the featurizer keeps: every double
 /// quotation mark (« » “ ” „ " and their guillemet-like cousins) becomes `"`.
@@ -359,7 +527,12 @@ mod tests {
         let t = "L’Otan a « libéré » Alep aujourd'hui.";
         let toks = f.tokens(t);
         let w: Vec<&str> = toks.iter().map(|t| t.text.as_str()).collect();
-        assert_eq!(w, ["l", "otan", "a", "\"", "libéré", "\"", "alep", "aujourd", "hui"]);
+        assert_eq!(
+            w,
+            [
+                "l", "otan", "a", "\"", "libéré", "\"", "alep", "aujourd", "hui"
+            ]
+        );
         for tok in toks.iter().filter(|t| t.text != "\"") {
             assert_eq!(crate::text::normalize(&t[tok.start..tok.end]), tok.text);
         }
@@ -409,6 +582,24 @@ mod tests {
             .unwrap();
         let c = f.counts("Otan");
         assert_eq!(c, vec![(0x0D48_84F0 & 0xFF_FFFF, 1)]);
+    }
+
+    #[test]
+    fn spelling_variants_fold_to_one_form_and_keep_their_spans() {
+        let f = Featurizer::default();
+        let t = "Kyiv, Kiev, KYIV et Louhansk; l'ISIS.";
+        let toks = f.tokens(t);
+        let w: Vec<&str> = toks.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(w, ["kiev", "kiev", "kiev", "et", "lugansk", "l", "daech"]);
+        assert_eq!(&t[toks[2].start..toks[2].end], "KYIV");
+        assert_eq!(f.counts("Kyiv"), f.counts("Kiev"));
+        let off = FeaturizerParams::new().aliases(false).check().unwrap();
+        assert_ne!(off.counts("Kyiv"), off.counts("Kiev"));
+        // Every alias is already normalised, so it can match a normalised token.
+        for (variant, canonical) in ALIASES {
+            assert_eq!(crate::text::normalize(variant), *variant);
+            assert_ne!(variant, canonical);
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@
 pub mod classifier;
 pub mod error;
 pub mod features;
+mod infer;
 pub mod metrics;
 pub mod model;
 pub mod text;

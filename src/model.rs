@@ -8,10 +8,10 @@
 //! ```text
 //! "STLM"                      magic
 //! u16 format version, u16 featurizer version, u32 total file length
-//! u8 word_ngrams, u8 char_min, u8 char_max, u8 hash_bits, u8 flags (1 sublinear tf, 2 idf, 4 punctuation), 3 x u8 zero
+//! u8 word_ngrams, u8 char_min, u8 char_max, u8 hash_bits, u8 flags (1 sublinear tf, 2 idf, 4 punctuation, 8 aliases), 3 x u8 zero
 //! u8 n_classes, then per class: u8 name length, name bytes
 //! u32 n_features, u32 info length, info bytes (UTF-8 JSON, training metadata)
-//! f32 temperature, f32 x n_classes biases
+//! f32 temperature, f32 context weight, f32 x n_classes biases
 //! u8 weight encoding (0: f32, 1: i8 with one f32 scale per class)
 //! n_features LEB128 varints: vocabulary hashes, each as the gap from the previous one
 //! if idf: u32 training documents, n_features LEB128 varints: document frequencies
@@ -22,12 +22,15 @@
 //! Gaps, document frequencies and int8 weights keep the shipped model small (the browser downloads
 //! it inside the WASM module); the f32 encoding exists for exact comparisons with linfa.
 
+#[cfg(test)]
 use std::collections::HashMap;
 
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::features::{FEATURIZER_VERSION, Featurizer, FeaturizerParams, Source};
+#[cfg(test)]
+use crate::features::Source;
+use crate::features::{FEATURIZER_VERSION, Featurizer, FeaturizerParams};
 
 /// The three stances, in the fixed order used for weights, probabilities and files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -186,6 +189,30 @@ pub struct Vocabulary {
     doc_freq: Option<DocFreq>,
     idf: Option<Vec<f32>>,
     sublinear_tf: bool,
+    /// Open-addressing index over `hashes`: `(hash, column + 1)` per slot, `(0, 0)` empty, a
+    /// power-of-two size at most half full. The inference path looks up every feature occurrence
+    /// (a thousand per paragraph); a binary search over 20,000 columns was a fifth of its time.
+    index: Vec<(u32, u32)>,
+}
+
+/// The index slot a hash starts probing at (Fibonacci hashing: the top bits of a multiply).
+fn index_slot(hash: u32, shift: u32) -> usize {
+    (u64::from(hash).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize
+}
+
+/// Builds [`Vocabulary::index`].
+fn build_index(hashes: &[u32]) -> Vec<(u32, u32)> {
+    let size = (hashes.len() * 2).next_power_of_two().max(16);
+    let shift = 64 - size.trailing_zeros();
+    let mut index = vec![(0u32, 0u32); size];
+    for (col, &h) in hashes.iter().enumerate() {
+        let mut i = index_slot(h, shift);
+        while index[i].1 != 0 {
+            i = (i + 1) & (size - 1);
+        }
+        index[i] = (h, col as u32 + 1);
+    }
+    index
 }
 
 impl Vocabulary {
@@ -213,11 +240,13 @@ impl Vocabulary {
             }
         }
         let idf = doc_freq.as_ref().map(DocFreq::idf);
+        let index = build_index(&hashes);
         Ok(Vocabulary {
             hashes,
             doc_freq,
             idf,
             sublinear_tf,
+            index,
         })
     }
 
@@ -236,7 +265,18 @@ impl Vocabulary {
     /// The column of a hashed feature, if selected.
     #[must_use]
     pub fn column(&self, hash: u32) -> Option<usize> {
-        self.hashes.binary_search(&hash).ok()
+        let mask = self.index.len() - 1;
+        let mut i = index_slot(hash, 64 - self.index.len().trailing_zeros());
+        loop {
+            let (h, col) = self.index[i];
+            if col == 0 {
+                return None;
+            }
+            if h == hash {
+                return Some(col as usize - 1);
+            }
+            i = (i + 1) & mask;
+        }
     }
 
     /// The selected hashes, in column order.
@@ -254,23 +294,63 @@ impl Vocabulary {
             .iter()
             .filter_map(|&(h, n)| {
                 let col = self.column(h)?;
-                let tf = if self.sublinear_tf {
-                    1.0 + (n as f32).ln()
-                } else {
-                    n as f32
-                };
-                let w = self.idf.as_ref().map_or(1.0, |idf| idf[col]);
-                Some((col, tf * w))
+                Some((col, self.weigh(col, n)))
             })
             .collect();
-        let norm = out.iter().map(|&(_, v)| v * v).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            for (_, v) in &mut out {
-                *v /= norm;
-            }
-        }
+        normalize_l2(&mut out);
         out
     }
+
+    /// The weight of column `col` occurring `n` times, before normalisation: `1 + ln(n)` (or `n`)
+    /// times its idf.
+    pub(crate) fn weigh(&self, col: usize, n: u32) -> f32 {
+        let tf = if self.sublinear_tf {
+            1.0 + (n as f32).ln()
+        } else {
+            n as f32
+        };
+        let w = self.idf.as_ref().map_or(1.0, |idf| idf[col]);
+        tf * w
+    }
+}
+
+/// Divides a sparse vector by its L2 norm (unless it is zero).
+pub(crate) fn normalize_l2(x: &mut [(usize, f32)]) {
+    let norm = x.iter().map(|&(_, v)| v * v).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        for (_, v) in x {
+            *v /= norm;
+        }
+    }
+}
+
+/// [`Model::contextualize`] with an explicit context weight `beta`.
+#[must_use]
+pub fn contextualize(probs: &[Probabilities], beta: f32) -> Vec<Probabilities> {
+    let beta = f64::from(beta);
+    if beta == 0.0 || probs.len() < 2 {
+        return probs.to_vec();
+    }
+    let mut total = [0f64; N_CLASSES];
+    for p in probs {
+        for (t, v) in total.iter_mut().zip(p.to_array()) {
+            *t += v;
+        }
+    }
+    let others = (probs.len() - 1) as f64;
+    probs
+        .iter()
+        .map(|p| {
+            let p = p.to_array();
+            let mut q = [0f64; N_CLASSES];
+            for k in 0..N_CLASSES {
+                let mean = ((total[k] - p[k]) / others).max(1e-12);
+                q[k] = p[k] * mean.powf(beta);
+            }
+            let sum: f64 = q.iter().sum();
+            Probabilities::from_array(q.map(|v| v / sum))
+        })
+        .collect()
 }
 
 /// A term of the input and how much it pushed each label.
@@ -365,6 +445,7 @@ impl Explanation {
 }
 
 /// A term's summed contribution per class and its byte spans, while explaining.
+#[cfg(test)]
 type TermAcc = ([f32; N_CLASSES], Vec<(usize, usize)>);
 
 /// Magic number at the start of every model file.
@@ -375,6 +456,7 @@ pub const FORMAT_VERSION: u16 = 2;
 const FLAG_SUBLINEAR: u8 = 1;
 const FLAG_IDF: u8 = 2;
 const FLAG_PUNCTUATION: u8 = 4;
+const FLAG_ALIASES: u8 = 8;
 
 /// How weights are stored in the file.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -397,6 +479,9 @@ pub struct Model {
     weights: Vec<f32>,
     bias: [f32; N_CLASSES],
     temperature: f32,
+    /// How much the rest of the document pulls a paragraph's probabilities (see
+    /// [`Model::contextualize`]); 0 classifies every paragraph alone.
+    context_weight: f32,
     info: String,
     encoding: WeightEncoding,
 }
@@ -441,6 +526,7 @@ impl Model {
             weights,
             bias,
             temperature,
+            context_weight: 0.0,
             info,
             encoding: WeightEncoding::F32,
         })
@@ -498,16 +584,45 @@ impl Model {
         self
     }
 
-    /// The same model with a calibration temperature and training metadata.
-    pub fn with_calibration(mut self, temperature: f32, info: String) -> Result<Self> {
+    /// The same model with a calibration temperature, a document-context weight and training
+    /// metadata.
+    pub fn with_calibration(
+        mut self,
+        temperature: f32,
+        context_weight: f32,
+        info: String,
+    ) -> Result<Self> {
         if !(temperature.is_finite() && temperature > 0.0) {
             return Err(Error::ModelCorrupt(format!(
                 "temperature must be finite and positive, got {temperature}"
             )));
         }
+        if !(context_weight.is_finite() && (0.0..=4.0).contains(&context_weight)) {
+            return Err(Error::ModelCorrupt(format!(
+                "context weight must be between 0 and 4, got {context_weight}"
+            )));
+        }
         self.temperature = temperature;
+        self.context_weight = context_weight;
         self.info = info;
         Ok(self)
+    }
+
+    /// Document-context weight β (see [`Model::contextualize`]).
+    #[must_use]
+    pub fn context_weight(&self) -> f32 {
+        self.context_weight
+    }
+
+    /// Probabilities of the paragraphs of one document, each pulled toward the rest of the
+    /// document: `p'_i ∝ p_i · m_i^β`, where `m_i` is the mean probability vector of the *other*
+    /// paragraphs and β the model's context weight. A paragraph that relays an expert ("Selon lui,
+    /// …") takes its side from the article it stands in, as a human reader would; a paragraph with
+    /// strong evidence of its own keeps its label. β is chosen by cross-validation over whole
+    /// articles (`stance train`); with β = 0 or a single paragraph nothing changes.
+    #[must_use]
+    pub fn contextualize(&self, probs: &[Probabilities]) -> Vec<Probabilities> {
+        contextualize(probs, self.context_weight)
     }
 
     /// Calibration temperature applied to the logits.
@@ -541,23 +656,40 @@ impl Model {
         Probabilities::from_array(softmax(self.logits(x), f64::from(self.temperature)))
     }
 
-    /// Calibrated probabilities of one paragraph.
+    /// Calibrated probabilities of one paragraph: by definition
+    /// `predict_vector(&vocabulary().vectorize(&featurizer().counts(paragraph)))`, computed by the
+    /// faster path in `infer.rs` with the same result, bit for bit.
     #[must_use]
     pub fn predict(&self, paragraph: &str) -> Probabilities {
-        self.predict_vector(&self.vocab.vectorize(&self.featurizer.counts(paragraph)))
+        crate::infer::predict(self, paragraph)
     }
 
     /// Probabilities and per-term contributions of one paragraph. Each feature's contribution
     /// `x_j · (w_cj − mean_k w_kj) / T` is shared among its occurrences and credited to the word
-    /// (unigram and character n-grams) or phrase (word n-gram) that produced it; spans are UTF-16
-    /// offsets within the paragraph.
+    /// (unigram and character n-grams) or phrase (word n-gram) that produced it, occurrence by
+    /// occurrence in [`Featurizer::visit`] order; spans are UTF-16 offsets within the paragraph.
     #[must_use]
     pub fn explain(&self, paragraph: &str) -> (Probabilities, Explanation) {
+        crate::infer::explain(self, paragraph)
+    }
+
+    /// Probabilities and the reasons for the most probable label: the same as
+    /// `explain(paragraph)` then [`Explanation::reasons`] with `probabilities.label()`, without
+    /// building the strings and spans of the terms left out.
+    #[must_use]
+    pub fn explain_reasons(&self, paragraph: &str, n: usize) -> (Probabilities, Vec<Reason>) {
+        crate::infer::reasons(self, paragraph, n)
+    }
+
+    /// The definition [`Model::explain`] is checked against: the straightforward implementation.
+    #[cfg(test)]
+    pub(crate) fn explain_reference(&self, paragraph: &str) -> (Probabilities, Explanation) {
         let tokens = self.featurizer.tokens(paragraph);
-        let mut occurrences: Vec<(u32, Source)> = Vec::with_capacity(tokens.len() * 12);
-        self.featurizer
-            .visit(&tokens, |h, s| occurrences.push((h, s)));
-        let mut hashes: Vec<u32> = occurrences.iter().map(|&(h, _)| h).collect();
+        // Two passes over the features (count, then credit) rather than a stored list of every
+        // occurrence with its source: a 10 MB paragraph has tens of millions of occurrences, and
+        // 4 bytes each instead of 24 keeps it to a few hundred MB at most (see tests/limits.rs).
+        let mut hashes: Vec<u32> = Vec::with_capacity(tokens.len() * 12);
+        self.featurizer.visit(&tokens, |h, _| hashes.push(h));
         hashes.sort_unstable();
         let mut counts: Vec<(u32, u32)> = Vec::new();
         for h in hashes {
@@ -569,49 +701,75 @@ impl Model {
         let x = self.vocab.vectorize(&counts);
         let probs = self.predict_vector(&x);
 
-        // Per-feature centred contribution per occurrence.
+        // Per-feature centred contribution per occurrence, sorted by hash (x is in column order,
+        // and columns are in hash order).
         let t = self.temperature;
-        let mut per_hash: HashMap<u32, [f32; N_CLASSES]> = HashMap::with_capacity(x.len());
-        for &(col, v) in &x {
-            let h = self.vocab.hashes[col];
-            let n = counts[counts.binary_search_by_key(&h, |&(h, _)| h).unwrap_or(0)].1 as f32;
-            let row = &self.weights[col * N_CLASSES..(col + 1) * N_CLASSES];
-            let mean = row.iter().sum::<f32>() / N_CLASSES as f32;
-            per_hash.insert(h, [0, 1, 2].map(|c| v * (row[c] - mean) / t / n));
-        }
+        let per_hash: Vec<(u32, [f32; N_CLASSES])> = x
+            .iter()
+            .map(|&(col, v)| {
+                let h = self.vocab.hashes[col];
+                let n = counts[counts.binary_search_by_key(&h, |&(h, _)| h).unwrap_or(0)].1 as f32;
+                let row = &self.weights[col * N_CLASSES..(col + 1) * N_CLASSES];
+                let mean = row.iter().sum::<f32>() / N_CLASSES as f32;
+                (h, [0, 1, 2].map(|c| v * (row[c] - mean) / t / n))
+            })
+            .collect();
 
-        // Credit each occurrence to its word or phrase.
-        let mut by_term: HashMap<String, TermAcc> = HashMap::new();
+        // Credit each occurrence to its word or phrase, in the order they occur. A word's
+        // character n-grams come in a row, so the term is looked up (and its key built) only
+        // when the source changes, not for every occurrence.
+        let mut slots: HashMap<String, usize> = HashMap::new();
+        let mut accs: Vec<TermAcc> = Vec::new();
         let mut key = String::new();
-        for &(h, src) in &occurrences {
-            let Some(c) = per_hash.get(&h) else { continue };
+        let mut current: Option<((usize, usize), usize)> = None;
+        self.featurizer.visit(&tokens, |h, src| {
+            let Ok(i) = per_hash.binary_search_by_key(&h, |&(h, _)| h) else {
+                return;
+            };
+            let c = &per_hash[i].1;
             let (first, n) = match src {
                 Source::Word(i) => (i, 1),
                 Source::Phrase(i, n) => (i, n),
             };
-            key.clear();
-            for (k, tok) in tokens[first..first + n].iter().enumerate() {
-                if k > 0 {
-                    key.push(' ');
+            let slot = match current {
+                Some((source, slot)) if source == (first, n) => slot,
+                _ => {
+                    key.clear();
+                    for (k, tok) in tokens[first..first + n].iter().enumerate() {
+                        if k > 0 {
+                            key.push(' ');
+                        }
+                        key.push_str(&tok.text);
+                    }
+                    let slot = if let Some(&slot) = slots.get(key.as_str()) {
+                        slot
+                    } else {
+                        slots.insert(key.clone(), accs.len());
+                        accs.push(([0.0; N_CLASSES], Vec::new()));
+                        accs.len() - 1
+                    };
+                    current = Some(((first, n), slot));
+                    slot
                 }
-                key.push_str(&tok.text);
-            }
+            };
             let span = (tokens[first].start, tokens[first + n - 1].end);
-            let entry = by_term
-                .entry(key.clone())
-                .or_insert(([0.0; N_CLASSES], Vec::new()));
+            let entry = &mut accs[slot];
             for (acc, v) in entry.0.iter_mut().zip(c) {
                 *acc += v;
             }
             if entry.1.last() != Some(&span) && entry.1.len() < MAX_SPANS {
                 entry.1.push(span);
             }
-        }
-        let mut terms: Vec<(String, [f32; N_CLASSES], Vec<[usize; 2]>)> = by_term
+        });
+        let mut terms: Vec<(String, [f32; N_CLASSES], Vec<[usize; 2]>)> = slots
             .into_iter()
             // A lone quotation mark or "!" is evidence, but no reader would call it a reason.
             .filter(|(t, _)| t.chars().any(char::is_alphanumeric))
-            .map(|(t, (c, spans))| (t, c, utf16_spans(paragraph, &spans)))
+            .map(|(t, slot)| {
+                let (c, spans) = std::mem::take(&mut accs[slot]);
+                let spans = utf16_spans(paragraph, &spans);
+                (t, c, spans)
+            })
             .collect();
         terms.sort_by(|a, b| a.0.cmp(&b.0));
         (probs, Explanation { terms })
@@ -628,7 +786,8 @@ impl Model {
         b.extend_from_slice(&0u32.to_le_bytes()); // total length, patched below
         let flags = (if c.sublinear_tf { FLAG_SUBLINEAR } else { 0 })
             | (if c.idf { FLAG_IDF } else { 0 })
-            | (if c.punctuation { FLAG_PUNCTUATION } else { 0 });
+            | (if c.punctuation { FLAG_PUNCTUATION } else { 0 })
+            | (if c.aliases { FLAG_ALIASES } else { 0 });
         b.extend_from_slice(&[
             c.word_ngrams,
             c.char_min,
@@ -648,6 +807,7 @@ impl Model {
         b.extend_from_slice(&(self.info.len() as u32).to_le_bytes());
         b.extend_from_slice(self.info.as_bytes());
         b.extend_from_slice(&self.temperature.to_le_bytes());
+        b.extend_from_slice(&self.context_weight.to_le_bytes());
         for v in self.bias {
             b.extend_from_slice(&v.to_le_bytes());
         }
@@ -748,7 +908,9 @@ impl Model {
         let mut r = Reader { bytes: body, pos };
         let cfg = r.take(8, "featurizer settings")?;
         let (flags, reserved) = (cfg[4], &cfg[5..8]);
-        if flags & !(FLAG_SUBLINEAR | FLAG_IDF | FLAG_PUNCTUATION) != 0 || reserved != [0, 0, 0] {
+        if flags & !(FLAG_SUBLINEAR | FLAG_IDF | FLAG_PUNCTUATION | FLAG_ALIASES) != 0
+            || reserved != [0, 0, 0]
+        {
             return Err(Error::ModelFeaturizer(format!(
                 "unknown featurizer flags {flags:#04x}"
             )));
@@ -760,6 +922,7 @@ impl Model {
             .sublinear_tf(flags & FLAG_SUBLINEAR != 0)
             .idf(flags & FLAG_IDF != 0)
             .punctuation(flags & FLAG_PUNCTUATION != 0)
+            .aliases(flags & FLAG_ALIASES != 0)
             .check()
             .map_err(|e| Error::ModelFeaturizer(e.to_string()))?;
         let n_classes = usize::from(r.take(1, "class count")?[0]);
@@ -779,6 +942,7 @@ impl Model {
         let info = String::from_utf8(r.take(info_len, "info")?.to_vec())
             .map_err(|_| Error::ModelCorrupt("training info is not UTF-8".into()))?;
         let temperature = r.f32("temperature")?;
+        let context_weight = r.f32("context weight")?;
         let mut bias = [0f32; N_CLASSES];
         for b in &mut bias {
             *b = r.f32("bias")?;
@@ -806,7 +970,8 @@ impl Model {
                 "vocabulary hashes exceed the hash space".into(),
             ));
         }
-        let mut model = Model::new(featurizer, vocab, weights, bias, temperature, info)?;
+        let mut model = Model::new(featurizer, vocab, weights, bias, temperature, String::new())?
+            .with_calibration(temperature, context_weight, info)?;
         model.encoding = encoding;
         Ok(model)
     }
@@ -814,6 +979,7 @@ impl Model {
 
 /// Converts byte spans within `text` to UTF-16 spans, walking the text once (spans are in order
 /// of first occurrence, not necessarily sorted, so sort a copy of the offsets first).
+#[cfg(test)]
 fn utf16_spans(text: &str, spans: &[(usize, usize)]) -> Vec<[usize; 2]> {
     let mut offsets: Vec<usize> = spans.iter().flat_map(|&(a, b)| [a, b]).collect();
     offsets.sort_unstable();
@@ -886,6 +1052,13 @@ fn read_weights(
                 ));
             }
             let q = r.take(n * N_CLASSES, "weights")?;
+            // The writer's range is symmetric (`scale = max |w| / 127`), so -128 never comes out
+            // of it; accepting it would load a model that writes back different weights.
+            if q.contains(&0x80) {
+                return Err(Error::ModelCorrupt(
+                    "an int8 weight is -128, outside the format's range -127 to 127".into(),
+                ));
+            }
             let w = q
                 .iter()
                 .enumerate()

@@ -120,17 +120,26 @@ pub fn check_input(text: &str) -> Result<()> {
     if text.chars().all(is_blank) {
         return Err(Error::EmptyInput);
     }
-    let (mut total, mut control) = (0usize, 0usize);
+    let (control, total) = binary_counts(text);
+    if control * 10 > total {
+        return Err(Error::BinaryInput { control, total });
+    }
+    Ok(())
+}
+
+/// The counts [`check_input`] judges binary data by: characters that mark it (control characters
+/// other than whitespace, NUL, U+FFFD) and all characters. Public so a caller reading a stream in
+/// chunks (the CLI) can apply the same rule to more than one chunk.
+#[must_use]
+pub fn binary_counts(text: &str) -> (usize, usize) {
+    let (mut control, mut total) = (0usize, 0usize);
     for c in text.chars() {
         total += 1;
         if (c.is_control() && !c.is_whitespace()) || c == '\u{FFFD}' {
             control += 1;
         }
     }
-    if control * 10 > total {
-        return Err(Error::BinaryInput { control, total });
-    }
-    Ok(())
+    (control, total)
 }
 
 /// Appends the normalised form of `token` to `out`: NFKC (so ligatures, full-width and compatibility

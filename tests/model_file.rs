@@ -30,15 +30,10 @@ fn tiny_model() -> Model {
     let weights: Vec<f32> = (0..n * 3)
         .map(|i| ((i * 7919) % 13) as f32 / 6.5 - 1.0)
         .collect();
-    Model::new(
-        f,
-        vocab,
-        weights,
-        [0.1, -0.2, 0.3],
-        1.5,
-        r#"{"test":true}"#.into(),
-    )
-    .unwrap()
+    Model::new(f, vocab, weights, [0.1, -0.2, 0.3], 1.5, String::new())
+        .unwrap()
+        .with_calibration(1.5, 0.75, r#"{"test":true}"#.into())
+        .unwrap()
 }
 
 #[test]
@@ -47,6 +42,7 @@ fn round_trip_is_exact() {
     let bytes = m.to_bytes();
     let back = Model::from_bytes(&bytes).unwrap();
     assert_eq!(back, m);
+    assert_eq!(back.context_weight().to_bits(), 0.75f32.to_bits());
     assert_eq!(back.to_bytes(), bytes);
     let text = "Le régime et les terroristes : l'Otan parle de libération.";
     assert_eq!(back.predict(text), m.predict(text));
@@ -212,4 +208,129 @@ fn featurizer_settings_survive_the_file() {
     .unwrap();
     let back = Model::from_bytes(&m.to_bytes()).unwrap();
     assert_eq!(back.featurizer().config(), c);
+}
+
+/// The header (magic, versions, length) and CRC around a file body, as a writer would put them.
+fn wrap(body: &[u8]) -> Vec<u8> {
+    let mut b = b"STLM".to_vec();
+    b.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    b.extend_from_slice(&stance::features::FEATURIZER_VERSION.to_le_bytes());
+    b.extend_from_slice(&((body.len() + 16) as u32).to_le_bytes());
+    b.extend_from_slice(body);
+    let crc = crc32(&b);
+    b.extend_from_slice(&crc.to_le_bytes());
+    b
+}
+
+/// Replays an input the `model_bytes` fuzz target (tests/fuzz) crashed on: mode byte 1, then a
+/// file body, wrapped in a correct header and CRC. Whatever loads must write back as the same
+/// model (the property the target checks), whichever format version the body was written in.
+fn replay_model_bytes_crash(input: &[u8]) -> Option<Model> {
+    assert_eq!(input[0], 1, "a mode-1 input of the model_bytes target");
+    let m = Model::from_bytes(&wrap(&input[1..])).ok()?;
+    assert_eq!(Model::from_bytes(&m.to_bytes()).unwrap(), m);
+    Some(m)
+}
+
+#[test]
+fn every_featurizer_flag_survives_the_file() {
+    // Regression (fuzz target `model_bytes`, tests/fixtures/fuzz/model_bytes-aliases-flag): the
+    // writer left the aliases flag out, so a model trained with aliases read back without them
+    // and featurized text differently.
+    replay_model_bytes_crash(include_bytes!("fixtures/fuzz/model_bytes-aliases-flag"));
+    for flags in 0u8..16 {
+        let f = FeaturizerParams::new()
+            .sublinear_tf(flags & 1 != 0)
+            .idf(flags & 2 != 0)
+            .punctuation(flags & 4 != 0)
+            .aliases(flags & 8 != 0)
+            .check()
+            .unwrap();
+        let hashes: Vec<u32> = f.counts("Kyiv").into_iter().map(|(h, _)| h).collect();
+        let n = hashes.len();
+        let df = (flags & 2 != 0).then(|| DocFreq {
+            df: vec![1; n],
+            docs: 3,
+        });
+        let vocab = Vocabulary::new(hashes, df, flags & 1 != 0).unwrap();
+        let m = Model::new(f, vocab, vec![0.25; n * 3], [0.0; 3], 1.0, String::new()).unwrap();
+        let back = Model::from_bytes(&m.to_bytes()).unwrap();
+        assert_eq!(back.featurizer().config(), f.config(), "flags {flags:#06b}");
+        assert_eq!(back, m, "flags {flags:#06b}");
+    }
+}
+
+#[test]
+fn an_int8_weight_the_writer_never_writes_is_refused() {
+    // Regression (fuzz target `model_bytes`, tests/fixtures/fuzz/model_bytes-int8-minus-128): an
+    // int8 weight of -128 loaded, but the writer's range is -127..=127, so the model wrote back
+    // different weights than it had read.
+    replay_model_bytes_crash(include_bytes!("fixtures/fuzz/model_bytes-int8-minus-128"));
+    // The same damage to a current file: int8 weights are the last bytes before the CRC.
+    let mut b = tiny_model().quantized().to_bytes();
+    let n = b.len();
+    b[n - 5] = 0x80;
+    let crc = crc32(&b[..n - 4]);
+    b[n - 4..].copy_from_slice(&crc.to_le_bytes());
+    let err = Model::from_bytes(&b).unwrap_err();
+    assert!(matches!(err, Error::ModelCorrupt(_)), "{err}");
+    assert!(err.to_string().contains("-128"), "{err}");
+}
+
+#[test]
+fn each_refusal_says_in_words_which_problem_it_is() {
+    // These sentences are what the CLI prints and the page and the extension show.
+    let bytes = tiny_model().to_bytes();
+    let say = |b: &[u8]| Model::from_bytes(b).unwrap_err().to_string();
+    assert!(say(b"GIF89a...").starts_with("not a Stance Lens model"));
+    assert!(say(&bytes[..bytes.len() - 7]).starts_with("truncated model"));
+    let mut v = bytes.clone();
+    v[4..6].copy_from_slice(&7u16.to_le_bytes());
+    let msg = say(&v);
+    assert!(
+        msg.starts_with("unsupported model format version 7"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains(&format!("reads version {FORMAT_VERSION}")),
+        "{msg}"
+    );
+    let mut f = bytes.clone();
+    f[6..8].copy_from_slice(&42u16.to_le_bytes());
+    assert!(say(&f).starts_with("model/featurizer mismatch"));
+    let mut c = bytes.clone();
+    let mid = c.len() / 2;
+    c[mid] ^= 1;
+    assert!(say(&c).starts_with("corrupt model: checksum"));
+    // Unknown featurizer flags in an otherwise intact file.
+    let mut flags = bytes.clone();
+    flags[16] |= 0x40;
+    let n = flags.len();
+    let crc = crc32(&flags[..n - 4]);
+    flags[n - 4..].copy_from_slice(&crc.to_le_bytes());
+    assert!(say(&flags).contains("unknown featurizer flags 0x4"));
+}
+
+#[test]
+fn the_shipped_model_cut_or_damaged_anywhere_is_refused() {
+    let good = stance::classifier::EMBEDDED_MODEL;
+    // Cuts at every 97th byte and the last few, and one flipped bit every 89 bytes.
+    for cut in (0..good.len())
+        .step_by(97)
+        .chain(good.len() - 5..good.len())
+    {
+        let err = Model::from_bytes(&good[..cut]).unwrap_err();
+        assert!(
+            matches!(err, Error::ModelMagic | Error::ModelTruncated(_)),
+            "cut {cut}: {err}"
+        );
+    }
+    for i in (12..good.len()).step_by(89) {
+        let mut bad = good.to_vec();
+        bad[i] ^= 0x04;
+        assert!(
+            matches!(Model::from_bytes(&bad), Err(Error::ModelChecksum { .. })),
+            "byte {i}"
+        );
+    }
 }

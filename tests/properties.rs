@@ -12,6 +12,16 @@ fn classifier() -> &'static Classifier {
     C.get_or_init(|| Classifier::embedded().unwrap())
 }
 
+/// The shipped model with its document-context weight set to 0: every paragraph alone.
+fn no_context() -> &'static Classifier {
+    static C: OnceLock<Classifier> = OnceLock::new();
+    C.get_or_init(|| {
+        let m = classifier().model().clone();
+        let (t, info) = (m.temperature(), m.info().to_string());
+        Classifier::new(m.with_calibration(t, 0.0, info).unwrap())
+    })
+}
+
 /// Text drawn from what real pages hold: letters with accents, Cyrillic, Arabic, CJK, emoji,
 /// punctuation, quotes, line breaks of every kind, control characters and NUL.
 fn messy_text() -> impl Strategy<Value = String> {
@@ -87,16 +97,37 @@ proptest! {
     }
 
     #[test]
-    fn chunks_split_at_line_breaks_give_the_whole_text_result(text in messy_text(), cut in 0usize..1000) {
+    fn chunks_split_at_line_breaks_give_the_whole_text_paragraphs(text in messy_text(), cut in 0usize..1000) {
         let Ok(whole) = classifier().classify(&text) else { return Ok(()) };
         // Cut after the first '\n' at or after `cut` bytes, as the page's worker does.
         let at = text.char_indices().map(|(i, _)| i).find(|&i| i >= cut.min(text.len()) && text[..i].ends_with('\n')).unwrap_or(text.len());
         let (a, b) = text.split_at(at);
+        // Without document context, chunked and whole classification are identical...
+        let alone = no_context();
+        let whole_alone = alone.classify(&text).unwrap();
+        let mut parts = alone.classify_chunk(a, 0).unwrap();
+        parts.extend(alone.classify_chunk(b, a.encode_utf16().count()).unwrap());
+        prop_assert_eq!(&parts, &whole_alone.paragraphs);
+        prop_assert_eq!(alone.summarize(&parts), whole_alone.summary);
+        // ...and with it, the paragraphs and offsets still are (only the context differs).
         let c = classifier();
-        let mut parts = c.classify_chunk(a, 0).unwrap_or_default();
-        parts.extend(c.classify_chunk(b, a.encode_utf16().count()).unwrap_or_default());
-        prop_assert_eq!(&parts, &whole.paragraphs);
-        prop_assert_eq!(c.summarize(&parts), whole.summary);
+        let mut parts = c.classify_chunk(a, 0).unwrap();
+        parts.extend(c.classify_chunk(b, a.encode_utf16().count()).unwrap());
+        let spans = |v: &[stance::ParagraphResult]| v.iter().map(|p| (p.start, p.end)).collect::<Vec<_>>();
+        prop_assert_eq!(spans(&parts), spans(&whole.paragraphs));
+    }
+
+    #[test]
+    fn context_keeps_probabilities_well_formed_and_lone_paragraphs_unchanged(text in messy_text()) {
+        let Ok(r) = classifier().classify(&text) else { return Ok(()) };
+        if r.paragraphs.len() == 1 {
+            let one = no_context().classify(&text).unwrap();
+            prop_assert_eq!(&r.paragraphs, &one.paragraphs);
+        }
+        for p in &r.paragraphs {
+            prop_assert_eq!(p.label, p.probabilities.label());
+            prop_assert!((p.confidence - p.probabilities.confidence()).abs() < 1e-12);
+        }
     }
 
     #[test]

@@ -6,8 +6,12 @@ mod common;
 use linfa_logistic::MultiFittedLogisticRegression;
 use ndarray::Array2;
 use stance::features::FeaturizerParams;
-use stance::train::{Docs, TrainParams, fit_with_linfa, stratified_folds, train};
-use stance::{Label, Model};
+use stance::model::contextualize;
+use stance::train::{
+    Docs, TrainParams, contextualize_groups, fit_context_weight, fit_with_linfa, stratified_folds,
+    train,
+};
+use stance::{Label, Model, Probabilities};
 
 fn quick_params() -> TrainParams {
     TrainParams::new()
@@ -104,6 +108,92 @@ fn paragraphs_of_one_article_share_a_fold() {
     firsts.sort_unstable();
     assert_eq!(firsts, [0, 1, 2, 3]);
     assert!(folds.iter().all(|&f| f < 4));
+}
+
+#[test]
+fn context_pulls_weak_paragraphs_toward_their_article() {
+    let p = |a: f64, b: f64, c: f64| Probabilities::from_array([a, b, c]);
+    let doc = [
+        p(0.8, 0.1, 0.1),
+        p(0.7, 0.1, 0.2),
+        p(0.36, 0.30, 0.34),
+        p(0.05, 0.05, 0.9),
+    ];
+    let alone = contextualize(&doc, 0.0);
+    assert_eq!(alone, doc.to_vec(), "weight 0 changes nothing");
+    let c = contextualize(&doc, 1.0);
+    for q in &c {
+        assert!((q.to_array().iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    }
+    // The undecided paragraph leans further toward the article's side...
+    assert!(c[2].pro_moscow > doc[2].pro_moscow);
+    // ...and the one with strong evidence of its own keeps its label.
+    assert_eq!(c[3].label(), Label::Neutral);
+    // A paragraph alone has no context.
+    assert_eq!(contextualize(&doc[..1], 1.0), vec![doc[0]]);
+}
+
+#[test]
+fn context_weight_is_fitted_on_articles_only() {
+    let p = |a: f64, b: f64, c: f64| Probabilities::from_array([a, b, c]);
+    // Two articles whose undecided paragraphs belong to the article's side: context helps.
+    let probs = vec![
+        p(0.8, 0.1, 0.1),
+        p(0.7, 0.15, 0.15),
+        p(0.3, 0.36, 0.34),
+        p(0.1, 0.8, 0.1),
+        p(0.15, 0.7, 0.15),
+        p(0.36, 0.3, 0.34),
+        p(0.1, 0.1, 0.8),
+    ];
+    let labels = [
+        Label::ProMoscow,
+        Label::ProMoscow,
+        Label::ProMoscow,
+        Label::ProWashington,
+        Label::ProWashington,
+        Label::ProWashington,
+        Label::Neutral,
+    ];
+    let groups: Vec<Option<String>> = ["a", "a", "a", "b", "b", "b"]
+        .iter()
+        .map(|g| Some((*g).to_string()))
+        .chain([None])
+        .collect();
+    let (beta, scores) = fit_context_weight(&probs, &labels, &groups);
+    assert!(beta > 0.0, "{scores:?}");
+    assert_eq!(scores[0].0.to_bits(), 0f32.to_bits());
+    assert!(
+        scores
+            .iter()
+            .any(|s| s.0.to_bits() == beta.to_bits() && s.1 > scores[0].1)
+    );
+    // Stand-alone paragraphs are never changed.
+    let c = contextualize_groups(&probs, &groups, beta);
+    assert_eq!(c[6], probs[6]);
+    // No articles: no context.
+    assert_eq!(
+        fit_context_weight(&probs, &labels, &[]).0.to_bits(),
+        0f32.to_bits()
+    );
+}
+
+#[test]
+fn articles_without_cross_validation_train_without_context() {
+    // One alpha and no calibration: no out-of-fold predictions, so no context weight to fit
+    // (this once panicked on corpora with articles).
+    let mut records = common::small_corpus(20);
+    for (i, r) in records.iter_mut().enumerate() {
+        r.doc = Some(format!("article-{}", i / 4));
+    }
+    let p = quick_params()
+        .alphas(vec![1.0])
+        .calibrate(false)
+        .check()
+        .unwrap();
+    let (model, cv) = train(&records, &p, "{}").unwrap();
+    assert!(cv.oof.is_empty() && cv.context_scores.is_empty());
+    assert_eq!(model.context_weight().to_bits(), 0f32.to_bits());
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //!
 //! Errors go to stderr with a non-zero exit status; nothing panics on bad input.
 
-use std::io::{BufRead, BufWriter, Read, Write};
+use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -33,10 +33,16 @@ enum Command {
     Eval(EvalArgs),
     /// Classify text from stdin: plain text (split into paragraphs) or JSONL records.
     Classify(ClassifyArgs),
+    /// Export a fixed train/test split as feature matrices (.npy) and texts, for comparisons with
+    /// other trainers (`./build.sh bench`); with --fit, also time linfa's fit on it.
+    Export(ExportArgs),
 }
 
 #[derive(clap::Args)]
-#[allow(clippy::struct_excessive_bools, reason = "each bool is an independent command-line switch")]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "each bool is an independent command-line switch"
+)]
 struct TrainArgs {
     /// Training data: JSONL files or directories of them (e.g. model/corpus).
     #[arg(long, required = true, num_args = 1..)]
@@ -85,6 +91,9 @@ struct TrainArgs {
     /// Disable quotation-mark and !/? tokens.
     #[arg(long)]
     no_punctuation: bool,
+    /// Keep spelling variants of names apart (Kyiv/Kiev, Luhansk/Lugansk...).
+    #[arg(long)]
+    no_aliases: bool,
     /// L-BFGS iteration cap.
     #[arg(long, default_value_t = 200)]
     max_iterations: u64,
@@ -132,6 +141,7 @@ fn main() -> ExitCode {
         Command::Train(a) => run_train(&a),
         Command::Eval(a) => run_eval(&a),
         Command::Classify(a) => run_classify(&a),
+        Command::Export(a) => run_export(&a),
     };
     match result {
         Ok(code) => code,
@@ -231,22 +241,37 @@ fn evaluate_paths(model: &Model, paths: &[PathBuf]) -> stance::Result<Vec<SetRep
             let records = train::read_data(&file)?;
             let probs: Vec<Probabilities> =
                 records.iter().map(|r| model.predict(&r.text)).collect();
-            out.push(set_report(&file.display().to_string(), &records, &probs));
+            let name = file.display().to_string();
+            out.push(set_report(&name, &records, &probs));
+            // Sets of whole articles are also scored as the product reads them: each paragraph in
+            // the context of its article.
+            if model.context_weight() > 0.0 && records.iter().any(|r| r.doc.is_some()) {
+                let groups: Vec<Option<String>> = records.iter().map(|r| r.doc.clone()).collect();
+                let in_context =
+                    train::contextualize_groups(&probs, &groups, model.context_weight());
+                out.push(set_report(
+                    &format!("{name} (in context)"),
+                    &records,
+                    &in_context,
+                ));
+            }
         }
     }
     Ok(out)
 }
 
-fn run_train(a: &TrainArgs) -> stance::Result<ExitCode> {
+/// The checked training parameters the command line asks for.
+fn train_params(a: &TrainArgs) -> stance::Result<train::ValidTrainParams> {
     let (cmin, cmax) = parse_range(&a.char_ngrams)?;
-    let params = TrainParams::new()
+    TrainParams::new()
         .featurizer(
             FeaturizerParams::new()
                 .word_ngrams(a.word_ngrams)
                 .char_ngrams(cmin, cmax)
                 .hash_bits(a.hash_bits)
                 .idf(!a.no_idf)
-                .punctuation(!a.no_punctuation),
+                .punctuation(!a.no_punctuation)
+                .aliases(!a.no_aliases),
         )
         .vocab_size(a.vocab)
         .min_df(a.min_df)
@@ -255,7 +280,25 @@ fn run_train(a: &TrainArgs) -> stance::Result<ExitCode> {
         .max_iterations(a.max_iterations)
         .calibrate(!a.no_calibrate)
         .progress(!a.quiet)
-        .check()?;
+        .check()
+}
+
+/// Out-of-fold probabilities as JSONL, one line per training paragraph, for analysis.
+fn write_oof(path: &Path, records: &[Record], oof: &[Probabilities]) -> stance::Result<()> {
+    let mut lines = String::new();
+    for (r, p) in records.iter().zip(oof) {
+        let line = serde_json::json!({
+            "label": r.label, "lang": r.lang, "doc": r.doc, "topic": r.topic, "genre": r.genre,
+            "probabilities": p, "text": r.text,
+        });
+        lines.push_str(&line.to_string());
+        lines.push('\n');
+    }
+    std::fs::write(path, lines).map_err(|e| Error::io(path.display(), e))
+}
+
+fn run_train(a: &TrainArgs) -> stance::Result<ExitCode> {
+    let params = train_params(a)?;
     let corpus = read_all(&a.data)?;
     let extra = read_all(&a.extra)?;
     let mut records = corpus.clone();
@@ -301,21 +344,25 @@ fn run_train(a: &TrainArgs) -> stance::Result<ExitCode> {
     for (alpha, f1) in &cv.alpha_scores {
         eprintln!("  cv alpha {alpha:<6} macro-F1 {f1:.4}");
     }
+    for (beta, f1) in &cv.context_scores {
+        eprintln!("  cv context weight {beta:<5} macro-F1 of article paragraphs {f1:.4}");
+    }
     if let Some(path) = &a.oof {
-        let mut lines = String::new();
-        for (r, p) in records.iter().zip(&cv.oof) {
-            let line = serde_json::json!({
-                "label": r.label, "lang": r.lang, "doc": r.doc, "topic": r.topic, "genre": r.genre,
-                "probabilities": p, "text": r.text,
-            });
-            lines.push_str(&line.to_string());
-            lines.push('\n');
-        }
-        std::fs::write(path, lines).map_err(|e| Error::io(path.display(), e))?;
+        write_oof(path, &records, &cv.oof)?;
     }
     // Without a search or calibration there is no cross-validation to report.
     let cv_report = (!cv.oof.is_empty()).then(|| set_report("cross-validation", &records, &cv.oof));
     if let Some(r) = &cv_report {
+        print_report(r);
+    }
+    let cv_in_context = (!cv.oof.is_empty() && cv.context_weight > 0.0).then(|| {
+        set_report(
+            "cross-validation (in context)",
+            &records,
+            &cv.oof_in_context,
+        )
+    });
+    if let Some(r) = &cv_in_context {
         print_report(r);
     }
     let sets = evaluate_paths(&model, &a.eval)?;
@@ -331,6 +378,9 @@ fn run_train(a: &TrainArgs) -> stance::Result<ExitCode> {
             "temperature": cv.temperature,
             "ece_before_calibration": cv.ece_before,
             "ece_after_calibration": cv.ece_after,
+            "context_weight": cv.context_weight,
+            "context_scores": cv.context_scores,
+            "cross_validation_in_context": cv_in_context,
             "training": info,
             "cross_validation": cv_report,
             "eval": sets,
@@ -451,17 +501,250 @@ fn run_classify(a: &ClassifyArgs) -> stance::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io("stdin", e))?;
-    let text = String::from_utf8(bytes).map_err(|e| Error::InvalidUtf8 {
-        offset: e.utf8_error().valid_up_to(),
-    })?;
-    let result = classifier.classify(&text)?;
-    for p in &result.paragraphs {
-        writeln!(out, "{}", serde_json::to_string(p).unwrap_or_default()).map_err(write_err)?;
-    }
+    classify_stream(&classifier, &mut std::io::stdin().lock(), &mut out)?;
     out.flush().map_err(write_err)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Plain text is read and classified in chunks of about this many bytes, cut after a line break,
+/// so memory stays bounded whatever the input's size (a single longer line is one chunk).
+const CHUNK_BYTES: usize = 1 << 20;
+
+/// Classifies plain text from `input` chunk by chunk, writing each paragraph as soon as its chunk
+/// is done: offsets are in the whole text (each chunk starts at the running UTF-16 offset), and
+/// each chunk is its paragraphs' document for the model's document context (as in the page's
+/// worker); an input under `CHUNK_BYTES` is one chunk, so it gets exactly `Classifier::classify`'s
+/// result. The whole text is "empty"
+/// when every chunk is blank; the binary-data rule of `text::check_input` is applied to the text
+/// up to the end of the first non-blank chunk (a sample of at least `CHUNK_BYTES`, or all of a
+/// smaller input), before any paragraph is written. Invalid UTF-8 stops the run with its byte
+/// offset in the whole input.
+fn classify_stream(
+    classifier: &Classifier,
+    input: &mut impl BufRead,
+    out: &mut impl Write,
+) -> stance::Result<()> {
+    let mut chunk = Vec::with_capacity(CHUNK_BYTES + 4096);
+    let (mut bytes_before, mut utf16_before) = (0usize, 0usize);
+    // Binary-data counts of the sample so far; None once the sample has passed.
+    let mut sample = Some((0usize, 0usize));
+    loop {
+        chunk.clear();
+        // Whole lines until the chunk is big enough: a cut after '\n' is always between
+        // paragraphs, and between characters, so each chunk is valid UTF-8 on its own.
+        while chunk.len() < CHUNK_BYTES {
+            let n = input
+                .read_until(b'\n', &mut chunk)
+                .map_err(|e| Error::io("stdin", e))?;
+            if n == 0 {
+                break;
+            }
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        let text = std::str::from_utf8(&chunk).map_err(|e| Error::InvalidUtf8 {
+            offset: bytes_before + e.valid_up_to(),
+        })?;
+        if let Some((control, total)) = &mut sample {
+            stance::text::check_size(text)?;
+            let (c, t) = stance::text::binary_counts(text);
+            (*control, *total) = (*control + c, *total + t);
+            // Not blank (`text::check_input`'s "empty"): the sample is complete.
+            if !text.chars().all(|c| c.is_whitespace() || c.is_control()) {
+                if *control * 10 > *total {
+                    return Err(Error::BinaryInput {
+                        control: *control,
+                        total: *total,
+                    });
+                }
+                sample = None;
+            }
+        }
+        for p in classifier.classify_chunk(text, utf16_before)? {
+            writeln!(out, "{}", serde_json::to_string(&p).unwrap_or_default())
+                .map_err(|e| Error::io("stdout", e))?;
+        }
+        bytes_before += chunk.len();
+        utf16_before += stance::text::utf16_len(text);
+    }
+    if sample.is_none() {
+        Ok(())
+    } else {
+        Err(Error::EmptyInput)
+    }
+}
+
+#[derive(clap::Args)]
+struct ExportArgs {
+    /// Labelled data: JSONL files or directories of them (e.g. model/corpus).
+    #[arg(long, required = true, num_args = 1..)]
+    data: Vec<PathBuf>,
+    /// Output directory.
+    #[arg(long)]
+    out: PathBuf,
+    /// Vocabulary cap (columns), as in `train`.
+    #[arg(long, default_value_t = 20_000)]
+    vocab: usize,
+    /// Minimum document frequency, as in `train`.
+    #[arg(long, default_value_t = 2)]
+    min_df: u32,
+    /// Folds of the grouped, stratified split (as in cross-validation); fold 0 is the test set.
+    #[arg(long, default_value_t = 5)]
+    folds: usize,
+    /// Time linfa's fit on the exported training matrix and score it on the test matrix.
+    #[arg(long)]
+    fit: bool,
+    /// L2 strength of the fit (linfa's alpha; scikit-learn's C is 1 / alpha).
+    #[arg(long, default_value_t = 1.0)]
+    alpha: f32,
+    /// Timed fits; the median is reported.
+    #[arg(long, default_value_t = 1)]
+    repeats: usize,
+    /// L-BFGS iteration cap.
+    #[arg(long, default_value_t = 200)]
+    max_iterations: u64,
+    /// L-BFGS gradient tolerance.
+    #[arg(long, default_value_t = 1e-4)]
+    gradient_tolerance: f32,
+}
+
+/// Writes a 1-D little-endian `.npy` array (format 1.0) of `n` items, `dtype` like `<f4`.
+fn write_npy(path: &Path, dtype: &str, n: usize, data: &[u8]) -> stance::Result<()> {
+    let mut header = format!("{{'descr': '{dtype}', 'fortran_order': False, 'shape': ({n},), }}");
+    // Magic (6) + version (2) + length (2) + header + '\n' is padded to a multiple of 64.
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut b = Vec::with_capacity(10 + header.len() + data.len());
+    b.extend_from_slice(b"\x93NUMPY\x01\x00");
+    b.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    b.extend_from_slice(header.as_bytes());
+    b.extend_from_slice(data);
+    std::fs::write(path, b).map_err(|e| Error::io(path.display(), e))
+}
+
+/// The rows `idx` as a CSR matrix in `dir/{name}_{data,indices,indptr}.npy` (f32, u32, u64),
+/// each row exactly [`stance::model::Vocabulary::vectorize`]'s vector, as training sees it.
+fn write_csr(
+    dir: &Path,
+    name: &str,
+    docs: &train::Docs,
+    idx: &[usize],
+    vocab: &stance::model::Vocabulary,
+) -> stance::Result<usize> {
+    let (mut data, mut indices, mut indptr) = (Vec::new(), Vec::new(), vec![0u64]);
+    for &i in idx {
+        for (col, v) in vocab.vectorize(&docs.counts[i]) {
+            data.extend_from_slice(&v.to_le_bytes());
+            indices.extend_from_slice(&(col as u32).to_le_bytes());
+        }
+        indptr.push((indices.len() / 4) as u64);
+    }
+    let nnz = indices.len() / 4;
+    let ptr: Vec<u8> = indptr.iter().flat_map(|v| v.to_le_bytes()).collect();
+    let file = |part: &str| dir.join(format!("{name}_{part}.npy"));
+    write_npy(&file("data"), "<f4", nnz, &data)?;
+    write_npy(&file("indices"), "<u4", nnz, &indices)?;
+    write_npy(&file("indptr"), "<u8", indptr.len(), &ptr)?;
+    Ok(nnz)
+}
+
+/// Labels (`<u1`, [`Label::index`]) and fastText lines (`__label__NAME text`) of the rows `idx`.
+fn write_labels_and_text(
+    dir: &Path,
+    name: &str,
+    records: &[Record],
+    idx: &[usize],
+) -> stance::Result<()> {
+    use std::fmt::Write as _;
+    let y: Vec<u8> = idx
+        .iter()
+        .map(|&i| records[i].label.index() as u8)
+        .collect();
+    write_npy(&dir.join(format!("{name}_y.npy")), "<u1", idx.len(), &y)?;
+    let mut lines = String::new();
+    for &i in idx {
+        let text: Vec<&str> = records[i].text.split_whitespace().collect();
+        let _ = writeln!(lines, "__label__{} {}", records[i].label, text.join(" "));
+    }
+    let path = dir.join(format!("{name}.txt"));
+    std::fs::write(&path, lines).map_err(|e| Error::io(path.display(), e))
+}
+
+/// `stance export`: the split, its matrices and texts, and with `--fit` linfa's fit time and
+/// held-out macro-F1 on it, as one JSON object on stdout.
+fn run_export(a: &ExportArgs) -> stance::Result<ExitCode> {
+    use linfa::DatasetBase;
+    use linfa::traits::Fit;
+    use ndarray::Array1;
+
+    let params = TrainParams::new()
+        .vocab_size(a.vocab)
+        .min_df(a.min_df)
+        .alphas(vec![a.alpha])
+        .folds(a.folds)
+        .max_iterations(a.max_iterations)
+        .gradient_tolerance(a.gradient_tolerance)
+        .check()?;
+    let records = read_all(&a.data)?;
+    let docs = train::Docs::new(&records, &params.featurizer());
+    let folds = train::stratified_folds(&docs.labels, &docs.groups, a.folds);
+    let test: Vec<usize> = (0..records.len()).filter(|&i| folds[i] == 0).collect();
+    let train_idx: Vec<usize> = (0..records.len()).filter(|&i| folds[i] != 0).collect();
+    let vocab = train::select_vocabulary(&docs, &train_idx, &params);
+    std::fs::create_dir_all(&a.out).map_err(|e| Error::io(a.out.display(), e))?;
+    let nnz_train = write_csr(&a.out, "train", &docs, &train_idx, &vocab)?;
+    let nnz_test = write_csr(&a.out, "test", &docs, &test, &vocab)?;
+    write_labels_and_text(&a.out, "train", &records, &train_idx)?;
+    write_labels_and_text(&a.out, "test", &records, &test)?;
+    let mut out = serde_json::json!({
+        "train_rows": train_idx.len(),
+        "test_rows": test.len(),
+        "cols": vocab.len(),
+        "nnz_train": nnz_train,
+        "nnz_test": nnz_test,
+        "alpha": a.alpha,
+        "max_iterations": a.max_iterations,
+        "gradient_tolerance": a.gradient_tolerance,
+        "labels": Label::ALL,
+    });
+    let meta = a.out.join("meta.json");
+    std::fs::write(&meta, out.to_string() + "\n").map_err(|e| Error::io(meta.display(), e))?;
+    if a.fit {
+        let x = train::dense_matrix(&docs, &train_idx, &vocab);
+        let y: Array1<usize> = train_idx.iter().map(|&i| docs.labels[i].index()).collect();
+        let dataset = DatasetBase::new(x, y);
+        let mut times = Vec::new();
+        let mut fitted = None;
+        for _ in 0..a.repeats.max(1) {
+            let t = std::time::Instant::now();
+            let f = linfa_logistic::MultiLogisticRegression::<f32>::default()
+                .alpha(a.alpha)
+                .max_iterations(a.max_iterations)
+                .gradient_tolerance(a.gradient_tolerance)
+                .fit(&dataset)?;
+            times.push(t.elapsed().as_secs_f64());
+            fitted = Some(f);
+        }
+        let fitted = fitted.expect("at least one fit");
+        let p = fitted.predict_probabilities(&train::dense_matrix(&docs, &test, &vocab));
+        let items: Vec<(Probabilities, Label)> = p
+            .rows()
+            .into_iter()
+            .zip(&test)
+            .map(|(r, &i)| {
+                let probs = [f64::from(r[0]), f64::from(r[1]), f64::from(r[2])];
+                (Probabilities::from_array(probs), docs.labels[i])
+            })
+            .collect();
+        let mut sorted = times.clone();
+        sorted.sort_by(f64::total_cmp);
+        out["train_s_linfa_runs"] = serde_json::json!(times);
+        out["train_s_linfa"] = serde_json::json!(sorted[sorted.len() / 2]);
+        out["macro_f1_linfa"] = serde_json::json!(Report::new(&items).macro_f1);
+    }
+    println!("{out}");
     Ok(ExitCode::SUCCESS)
 }

@@ -191,11 +191,14 @@ async function start() {
     return;
   }
   const reply = await send({ type: 'getSummary', tabId: tab.id }, ['summary', 'ok']).catch(() => null);
-  if (reply?.type === 'summary') {
-    showSummary(reply); // already marked (or cleared by the switch: stays cleared)
-    if (!reply.marked) say(t('cleared'));
+  if (reply?.type === 'summary' && !reply.marked) {
+    showSummary(reply); // cleared by the switch: stays cleared
+    say(t('cleared'));
   } else {
-    await mark(); // the toolbar button's action: mark this page
+    // The toolbar button's action: mark this page, or mark it again. Blocks already classified
+    // keep their results, so this is cheap; and a failure (a damaged model) is said again in
+    // words instead of a stale "0 paragraphs marked".
+    await mark();
   }
 }
 
