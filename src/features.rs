@@ -210,13 +210,22 @@ impl Fnv {
         }
     }
     /// Folds the 64-bit state into `bits` bits (xor-fold keeps the high bits' entropy).
+    #[cfg(test)]
     fn finish(self, bits: u8) -> u32 {
-        let folded = (self.0 ^ (self.0 >> 32)) as u32;
-        if bits >= 32 {
-            folded
-        } else {
-            folded & ((1u32 << bits) - 1)
-        }
+        self.fold(fold_mask(bits))
+    }
+    /// [`Fnv::finish`] with the mask of its `bits` computed once ([`fold_mask`]).
+    fn fold(self, mask: u32) -> u32 {
+        (self.0 ^ (self.0 >> 32)) as u32 & mask
+    }
+}
+
+/// The mask keeping the low `bits` bits of a folded hash.
+fn fold_mask(bits: u8) -> u32 {
+    if bits >= 32 {
+        u32::MAX
+    } else {
+        (1u32 << bits) - 1
     }
 }
 
@@ -254,7 +263,7 @@ impl Featurizer {
     /// allocation per token.
     pub(crate) fn tokenize(self, paragraph: &str, buf: &mut TokenBuf) {
         buf.clear();
-        for (start, word) in paragraph.split_word_bound_indices() {
+        word_bounds(paragraph, |start, word| {
             let ascii = word.is_ascii();
             if !has_alphanumeric(word, ascii) {
                 if self.config.punctuation {
@@ -262,12 +271,12 @@ impl Featurizer {
                         buf.push_static(p, start, start + word.len());
                     }
                 }
-                continue;
+                return;
             }
             if ascii && !word.contains('\'') {
                 // The common case: one piece, the whole word.
                 self.push_piece(buf, word, start, start + word.len());
-                continue;
+                return;
             }
             // Split at apostrophes: "l'Otan" gives "l" and "otan", "aujourd'hui" gives two parts.
             let mut piece_start = 0;
@@ -283,7 +292,7 @@ impl Featurizer {
                     piece_start = i + c.len_utf8();
                 }
             }
-        }
+        });
     }
 
     /// Appends the token of one word piece: normalised, then folded to its alias's form.
@@ -315,6 +324,10 @@ impl Featurizer {
     /// The one feature enumeration. Phrase hashes extend the word's (FNV-1a is a running state);
     /// the character n-grams starting at one position extend each other the same way, and are
     /// then emitted in the documented order.
+    ///
+    /// This loop runs for every token of everything classified, so it avoids per-window work it
+    /// can: the hash's fold mask is computed once, and an ASCII token (most of them) reads its
+    /// windows straight off the padded bytes instead of through a table of character offsets.
     fn visit_texts<'a>(
         self,
         n_tokens: usize,
@@ -322,7 +335,7 @@ impl Featurizer {
         mut emit: impl FnMut(u32, Source),
     ) {
         let c = self.config;
-        let bits = c.hash_bits;
+        let mask = fold_mask(c.hash_bits);
         let (cmin, cmax) = (usize::from(c.char_min), usize::from(c.char_max));
         // '<' + token + '>', where each of its characters starts (and where the last ends), and
         // the running hash of the window starting at each character.
@@ -333,14 +346,14 @@ impl Featurizer {
             let t = text(i);
             let mut h = Fnv::new(NS_WORD);
             h.bytes(t.as_bytes());
-            emit(h.finish(bits), Source::Word(i));
+            emit(h.fold(mask), Source::Word(i));
             for n in 2..=usize::from(c.word_ngrams) {
                 if i + n > n_tokens {
                     break;
                 }
                 h.byte(SEP);
                 h.bytes(text(i + n - 1).as_bytes());
-                emit(h.finish(bits), Source::Phrase(i, n));
+                emit(h.fold(mask), Source::Phrase(i, n));
             }
             let ascii = t.is_ascii();
             if cmin == 0 || !has_alphanumeric(t, ascii) {
@@ -350,37 +363,49 @@ impl Featurizer {
             padded.push(b'<');
             padded.extend_from_slice(t.as_bytes());
             padded.push(b'>');
-            bounds.clear();
-            if !ascii {
-                bounds.push(0);
-                bounds.extend(t.char_indices().map(|(k, _)| k + 1));
-                bounds.extend([t.len() + 1, t.len() + 2]);
+            states.clear();
+            if ascii {
+                // One byte a character: window `s..s + n` is `padded[s..s + n]`.
+                let p = padded.as_slice();
+                let chars = p.len();
+                if cmin > chars {
+                    continue;
+                }
+                // Length cmin from scratch; each longer length extends the window one byte.
+                for w in p.windows(cmin) {
+                    let mut h = Fnv::new(NS_CHAR);
+                    h.bytes(w);
+                    states.push(h);
+                    emit(h.fold(mask), Source::Word(i));
+                }
+                for n in cmin + 1..=cmax.min(chars) {
+                    // Window s of length n ends with byte s + n - 1.
+                    for (h, &b) in states[..=chars - n].iter_mut().zip(&p[n - 1..]) {
+                        h.byte(b);
+                        emit(h.fold(mask), Source::Word(i));
+                    }
+                }
+                continue;
             }
-            let chars = if ascii {
-                padded.len()
-            } else {
-                bounds.len() - 1
-            };
-            // Byte offset of character k of the padded token.
-            let at = |k: usize| if ascii { k } else { bounds[k] };
+            bounds.clear();
+            bounds.push(0);
+            bounds.extend(t.char_indices().map(|(k, _)| k + 1));
+            bounds.extend([t.len() + 1, t.len() + 2]);
+            let chars = bounds.len() - 1;
             if cmin > chars {
                 continue;
             }
             // Length cmin from scratch; each longer length extends the window one character.
-            states.clear();
             for s in 0..=chars - cmin {
                 let mut h = Fnv::new(NS_CHAR);
-                h.bytes(&padded[at(s)..at(s + cmin)]);
+                h.bytes(&padded[bounds[s]..bounds[s + cmin]]);
                 states.push(h);
-                emit(h.finish(bits), Source::Word(i));
+                emit(h.fold(mask), Source::Word(i));
             }
-            for n in cmin + 1..=cmax {
-                if n > chars {
-                    break;
-                }
+            for n in cmin + 1..=cmax.min(chars) {
                 for (s, h) in states[..=chars - n].iter_mut().enumerate() {
-                    h.bytes(&padded[at(s + n - 1)..at(s + n)]);
-                    emit(h.finish(bits), Source::Word(i));
+                    h.bytes(&padded[bounds[s + n - 1]..bounds[s + n]]);
+                    emit(h.fold(mask), Source::Word(i));
                 }
             }
         }
@@ -394,6 +419,91 @@ impl Featurizer {
         let mut hashes = Vec::with_capacity(tokens.len() * 12);
         self.visit_buf(&tokens, |h, _| hashes.push(h));
         counts_of(hashes)
+    }
+}
+
+/// Calls `f(start, segment)` for every segment between two UAX #29 word boundaries of `text`, in
+/// order: exactly what `text.split_word_bound_indices()` yields (the tests compare the two), for a
+/// fraction of the work on the ASCII most text is made of.
+///
+/// The text is cut where a boundary is certain and the rules on one side never look across it:
+/// after an ASCII space followed by an ASCII character other than a space. (Between a space and
+/// such a character every rule but `WB999` needs a space, Extend, Format or ZWJ on the right, and
+/// the context rules `WB6/7/11/12/15/16` never see past a space.) Pieces that are all ASCII are
+/// segmented by [`ascii_word_bounds`]; the others by `unicode-segmentation`.
+fn word_bounds<'a>(text: &'a str, mut f: impl FnMut(usize, &'a str)) {
+    let bytes = text.as_bytes();
+    let mut emit_piece = |from: usize, to: usize, ascii: bool| {
+        let piece = &text[from..to];
+        if ascii {
+            ascii_word_bounds(piece, from, &mut f);
+        } else {
+            for (i, w) in piece.split_word_bound_indices() {
+                f(from + i, w);
+            }
+        }
+    };
+    let mut from = 0;
+    let mut ascii = true;
+    for p in 0..bytes.len() {
+        let b = bytes[p];
+        if b >= 0x80 {
+            ascii = false;
+        } else if p > from && b != b' ' && bytes[p - 1] == b' ' {
+            emit_piece(from, p, ascii);
+            from = p;
+            ascii = true;
+        }
+    }
+    if from < bytes.len() {
+        emit_piece(from, bytes.len(), ascii);
+    }
+}
+
+/// UAX #29 word boundaries of ASCII text, `offset` added to every start. In ASCII the rules come
+/// down to: letters, digits and `_` hold together (rules `WB5`, `WB8`–`WB10`, `WB13a/b`), and so
+/// do `.` `:` `'` between two letters (`WB6/7`) and `.` `,` `;` `'` between two digits
+/// (`WB11/12`); runs of spaces hold together (`WB3d`), and so does CR LF (`WB3`); everything else
+/// is a segment of its own (`WB999`).
+fn ascii_word_bounds<'a>(text: &'a str, offset: usize, f: &mut impl FnMut(usize, &'a str)) {
+    let b = text.as_bytes();
+    let n = b.len();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut i = 0;
+    while i < n {
+        let start = i;
+        let c = b[i];
+        i += 1;
+        if word(c) {
+            while i < n {
+                let d = b[i];
+                if word(d) {
+                    i += 1;
+                    continue;
+                }
+                if i + 1 < n {
+                    let (prev, next) = (b[i - 1], b[i + 1]);
+                    let letters = matches!(d, b'.' | b':' | b'\'')
+                        && prev.is_ascii_alphabetic()
+                        && next.is_ascii_alphabetic();
+                    let digits = matches!(d, b'.' | b',' | b';' | b'\'')
+                        && prev.is_ascii_digit()
+                        && next.is_ascii_digit();
+                    if letters || digits {
+                        i += 2;
+                        continue;
+                    }
+                }
+                break;
+            }
+        } else if c == b' ' {
+            while i < n && b[i] == b' ' {
+                i += 1;
+            }
+        } else if c == b'\r' && i < n && b[i] == b'\n' {
+            i += 1;
+        }
+        f(offset + start, &text[start..i]);
     }
 }
 
@@ -600,6 +710,75 @@ mod tests {
             assert_eq!(crate::text::normalize(variant), *variant);
             assert_ne!(variant, canonical);
         }
+    }
+
+    /// Every segment [`word_bounds`] gives, against `unicode-segmentation`'s.
+    fn check_word_bounds(text: &str) {
+        let mut got = Vec::new();
+        word_bounds(text, |i, w| got.push((i, w)));
+        let want: Vec<(usize, &str)> = text.split_word_bound_indices().collect();
+        assert_eq!(got, want, "{text:?}");
+    }
+
+    #[test]
+    fn word_bounds_equal_unicode_segmentation() {
+        // Every string of up to 5 characters over the ASCII classes the rules distinguish (letter,
+        // digit, `_`, each middle character, space, CR, LF, VT, tab, other punctuation) and a few
+        // non-ASCII characters whose rules reach across neighbours: a combining mark (Extend),
+        // a soft hyphen (Format), ZWJ, an emoji, a regional indicator, a Hebrew letter and an
+        // accented letter.
+        let alphabet: Vec<char> = "aZ0_.:,;' \r\n\u{b}\t\"-\u{301}\u{ad}\u{200d}😀🇫א\u{3000}é"
+            .chars()
+            .collect();
+        let mut text = String::new();
+        let mut idx = [0usize; 5];
+        for len in 1..=5 {
+            let total = alphabet.len().pow(len as u32);
+            for k in 0..total {
+                let mut r = k;
+                for slot in idx.iter_mut().take(len) {
+                    *slot = r % alphabet.len();
+                    r /= alphabet.len();
+                }
+                text.clear();
+                text.extend(idx[..len].iter().map(|&i| alphabet[i]));
+                check_word_bounds(&text);
+            }
+        }
+        // Longer random strings (a fixed xorshift sequence) over the same characters plus
+        // French and English words.
+        let words = [
+            "l'Otan",
+            "aujourd’hui",
+            "3,14",
+            "e.g.",
+            "U.S.",
+            "«",
+            "»",
+            " ",
+            "  ",
+            "Élysée",
+            "x_1",
+        ];
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as usize
+        };
+        for _ in 0..20_000 {
+            text.clear();
+            for _ in 0..next() % 24 {
+                if next() % 3 == 0 {
+                    text.push_str(words[next() % words.len()]);
+                } else {
+                    text.push(alphabet[next() % alphabet.len()]);
+                }
+            }
+            check_word_bounds(&text);
+        }
+        check_word_bounds(include_str!("../tests/fixtures/parity_texts.txt"));
     }
 
     #[test]

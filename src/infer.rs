@@ -35,9 +35,12 @@ struct Term {
 #[derive(Debug, Default)]
 struct Scratch {
     tokens: TokenBuf,
-    /// `(column, source)` of each occurrence of a vocabulary feature, in visit order; the source
-    /// is `first token << 2 | (words - 1)`.
-    occ: Vec<(u32, u32)>,
+    /// The column of each occurrence of a vocabulary feature, in visit order.
+    occ: Vec<u32>,
+    /// Runs of consecutive occurrences with the same source: `(source, first occurrence)`, the
+    /// source coded `first token << 2 | (words - 1)`. A word's character n-grams come in a row,
+    /// so explaining resolves the term once per run instead of once per occurrence.
+    runs: Vec<(u32, u32)>,
     /// Per vocabulary column: occurrences in this paragraph (all zero between calls).
     count: Vec<u32>,
     /// Per vocabulary column present: its index in `x`.
@@ -112,24 +115,32 @@ impl Scratch {
         let Scratch {
             tokens,
             occ,
+            runs,
             count,
             touched,
             ..
         } = self;
         occ.clear();
+        runs.clear();
         touched.clear();
+        let mut last_code = u32::MAX;
         featurizer.visit_buf(tokens, |h, src| {
             let Some(col) = vocab.column(h) else { return };
-            if count[col] == 0 {
+            let n = &mut count[col];
+            if *n == 0 {
                 touched.push(col as u32);
             }
-            count[col] += 1;
+            *n += 1;
             if occurrences {
                 let code = match src {
                     Source::Word(i) => (i as u32) << 2,
                     Source::Phrase(i, n) => (i as u32) << 2 | (n as u32 - 1),
                 };
-                occ.push((col as u32, code));
+                if code != last_code {
+                    last_code = code;
+                    runs.push((code, occ.len() as u32));
+                }
+                occ.push(col as u32);
             }
         });
         // Column order is hash order: the order Vocabulary::vectorize gives. A paragraph has
@@ -174,10 +185,12 @@ impl Scratch {
         self.contrib.clear();
         for &(col, v) in &self.x {
             let n = self.count[col] as f32;
-            let row = &weights[col * N_CLASSES..(col + 1) * N_CLASSES];
+            // A fixed-size row: the compiler unrolls the sum instead of looping over a slice.
+            let row: &[f32; N_CLASSES] = weights[col * N_CLASSES..(col + 1) * N_CLASSES]
+                .try_into()
+                .expect("a weight row has one weight per class");
             let mean = row.iter().sum::<f32>() / N_CLASSES as f32;
-            self.contrib
-                .push([0, 1, 2].map(|c| v * (row[c] - mean) / t / n));
+            self.contrib.push(row.map(|w| v * (w - mean) / t / n));
         }
         let n_tokens = self.tokens.len();
         let max_words = usize::from(model.featurizer().config().word_ngrams);
@@ -191,9 +204,12 @@ impl Scratch {
         self.phrase_term.clear();
         self.phrase_term
             .resize(n_tokens * max_words.saturating_sub(1), NONE);
-        for k in 0..self.occ.len() {
-            let (col, code) = self.occ[k];
-            let c = self.contrib[self.xpos[col as usize] as usize];
+        for r in 0..self.runs.len() {
+            let (code, from) = self.runs[r];
+            let to = self
+                .runs
+                .get(r + 1)
+                .map_or(self.occ.len(), |next| next.1 as usize);
             let first = (code >> 2) as usize;
             let words = (code & 3) as usize + 1;
             let cached = if words == 1 {
@@ -214,10 +230,18 @@ impl Scratch {
             };
             let span = (first as u32, (first + words - 1) as u32);
             let entry = &mut self.terms[term as usize];
-            for (acc, v) in entry.acc.iter_mut().zip(c) {
-                *acc += v;
+            // One addition per occurrence, in occurrence order: the same sums, bit for bit, as
+            // crediting the occurrences one by one.
+            let mut acc = entry.acc;
+            for &col in &self.occ[from as usize..to] {
+                let c = &self.contrib[self.xpos[col as usize] as usize];
+                for (acc, v) in acc.iter_mut().zip(c) {
+                    *acc += v;
+                }
             }
-            // Tokens are disjoint and non-empty, so equal token ranges are equal byte spans.
+            entry.acc = acc;
+            // Tokens are disjoint and non-empty, so equal token ranges are equal byte spans; the
+            // occurrences of a run share one span, so it is recorded at most once per run.
             if (entry.spans == 0 || entry.last != span) && entry.spans < MAX_SPANS {
                 entry.spans += 1;
                 entry.last = span;
@@ -290,17 +314,9 @@ impl Scratch {
             return;
         }
         let (mut byte, mut unit) = (0usize, 0usize);
-        let mut chars = paragraph.char_indices().peekable();
         let mut to_unit = |off: usize| {
-            while let Some(&(i, c)) = chars.peek() {
-                if i >= off {
-                    break;
-                }
-                unit += c.len_utf16();
-                byte = i + c.len_utf8();
-                chars.next();
-            }
-            debug_assert!(byte <= off);
+            unit += crate::text::utf16_len(&paragraph[byte..off]);
+            byte = off;
             unit
         };
         for i in 0..self.tokens.len() {

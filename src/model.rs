@@ -193,6 +193,24 @@ pub struct Vocabulary {
     /// power-of-two size at most half full. The inference path looks up every feature occurrence
     /// (a thousand per paragraph); a binary search over 20,000 columns was a fifth of its time.
     index: Vec<(u32, u32)>,
+    /// `64 - log2(index.len())`: the shift [`index_slot`] takes, computed once.
+    index_shift: u32,
+    /// `1 + ln(n)` (or `n`) for the small counts nearly every feature has, computed by the very
+    /// expression [`Vocabulary::weigh`] uses otherwise, so the values are the same bits; saves a
+    /// logarithm per column of every paragraph.
+    tf_table: [f32; TF_TABLE],
+}
+
+/// Counts below this have their term frequency weight in [`Vocabulary::tf_table`].
+const TF_TABLE: usize = 16;
+
+/// The term frequency weight of a feature occurring `n` times: `1 + ln(n)` (sub-linear) or `n`.
+fn tf_weight(n: u32, sublinear_tf: bool) -> f32 {
+    if sublinear_tf {
+        1.0 + (n as f32).ln()
+    } else {
+        n as f32
+    }
 }
 
 /// The index slot a hash starts probing at (Fibonacci hashing: the top bits of a multiply).
@@ -241,12 +259,19 @@ impl Vocabulary {
         }
         let idf = doc_freq.as_ref().map(DocFreq::idf);
         let index = build_index(&hashes);
+        let index_shift = 64 - index.len().trailing_zeros();
+        // black_box: the compiler must not fold these logarithms at build time (with the build
+        // machine's libm, whose last bit may differ from the target's `ln` every other count gets).
+        let tf_table =
+            std::array::from_fn(|n| tf_weight(std::hint::black_box(n as u32), sublinear_tf));
         Ok(Vocabulary {
             hashes,
             doc_freq,
             idf,
             sublinear_tf,
             index,
+            index_shift,
+            tf_table,
         })
     }
 
@@ -266,7 +291,7 @@ impl Vocabulary {
     #[must_use]
     pub fn column(&self, hash: u32) -> Option<usize> {
         let mask = self.index.len() - 1;
-        let mut i = index_slot(hash, 64 - self.index.len().trailing_zeros());
+        let mut i = index_slot(hash, self.index_shift);
         loop {
             let (h, col) = self.index[i];
             if col == 0 {
@@ -304,10 +329,9 @@ impl Vocabulary {
     /// The weight of column `col` occurring `n` times, before normalisation: `1 + ln(n)` (or `n`)
     /// times its idf.
     pub(crate) fn weigh(&self, col: usize, n: u32) -> f32 {
-        let tf = if self.sublinear_tf {
-            1.0 + (n as f32).ln()
-        } else {
-            n as f32
+        let tf = match self.tf_table.get(n as usize) {
+            Some(&tf) => tf,
+            None => tf_weight(n, self.sublinear_tf),
         };
         let w = self.idf.as_ref().map_or(1.0, |idf| idf[col]);
         tf * w
@@ -642,7 +666,10 @@ impl Model {
     pub fn logits(&self, x: &[(usize, f32)]) -> [f64; N_CLASSES] {
         let mut z = self.bias.map(f64::from);
         for &(col, v) in x {
-            let row = &self.weights[col * N_CLASSES..(col + 1) * N_CLASSES];
+            // Fixed-size, so the loop below unrolls.
+            let row: &[f32; N_CLASSES] = self.weights[col * N_CLASSES..(col + 1) * N_CLASSES]
+                .try_into()
+                .expect("a weight row has one weight per class");
             for (zc, &w) in z.iter_mut().zip(row) {
                 *zc += f64::from(v) * f64::from(w);
             }

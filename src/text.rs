@@ -76,7 +76,32 @@ pub fn paragraphs(text: &str) -> Vec<Paragraph> {
             });
         }
     };
-    for (i, c) in text.char_indices() {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() && !ascii_line_break(b) {
+            // Most text is ASCII: a run of it within a line is taken whole, off its bytes (one
+            // UTF-16 unit each), with the same answers as the char tests below (checked by
+            // `tests::ascii_classes_equal_the_char_tests`).
+            let end = bytes[i..]
+                .iter()
+                .position(|&b| !b.is_ascii() || ascii_line_break(b))
+                .map_or(bytes.len(), |k| i + k);
+            let run = &bytes[i..end];
+            if let Some(k) = run.iter().position(|&b| !ascii_blank(b)) {
+                let last = run.iter().rposition(|&b| !ascii_blank(b)).unwrap_or(k);
+                if first.is_none() {
+                    first = Some((i + k, utf16 + k));
+                }
+                last_end = (i + last + 1, utf16 + last + 1);
+                has_word = has_word || run.iter().any(u8::is_ascii_alphanumeric);
+            }
+            utf16 += run.len();
+            i = end;
+            continue;
+        }
+        let c = text[i..].chars().next().unwrap_or_default();
         let w = c.len_utf16();
         if is_line_break(c) {
             flush(&mut out, first, last_end, has_word);
@@ -90,15 +115,30 @@ pub fn paragraphs(text: &str) -> Vec<Paragraph> {
             has_word |= c.is_alphanumeric();
         }
         utf16 += w;
+        i += c.len_utf8();
     }
     flush(&mut out, first, last_end, has_word);
     out
 }
 
-/// Number of UTF-16 code units in `s`.
+/// [`is_line_break`] of an ASCII character, as a byte: LF, VT, FF, CR.
+fn ascii_line_break(b: u8) -> bool {
+    matches!(b, b'\n' | 0x0B | 0x0C | b'\r')
+}
+
+/// [`is_blank`] of an ASCII character, as a byte: the controls and the space.
+fn ascii_blank(b: u8) -> bool {
+    b <= b' ' || b == 0x7F
+}
+
+/// Number of UTF-16 code units in `s`, counted off the bytes: one per byte that starts a
+/// character, and one more for each 4-byte sequence (a character outside the BMP, a surrogate
+/// pair in UTF-16).
 #[must_use]
 pub fn utf16_len(s: &str) -> usize {
-    s.chars().map(char::len_utf16).sum()
+    s.bytes()
+        .map(|b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0))
+        .sum()
 }
 
 /// Rejects text over [`MAX_INPUT_BYTES`].
@@ -135,7 +175,9 @@ pub fn binary_counts(text: &str) -> (usize, usize) {
     let (mut control, mut total) = (0usize, 0usize);
     for c in text.chars() {
         total += 1;
-        if (c.is_control() && !c.is_whitespace()) || c == '\u{FFFD}' {
+        // ASCII first: a letter is neither, and the test below needs no Unicode tables for it.
+        if !c.is_ascii_alphanumeric() && ((c.is_control() && !c.is_whitespace()) || c == '\u{FFFD}')
+        {
             control += 1;
         }
     }
@@ -147,14 +189,49 @@ pub fn binary_counts(text: &str) -> (usize, usize) {
 /// French they separate words ("tué" and "tue", "côte" and "cote"). Typographic apostrophes become
 /// ASCII so "l’Otan" and "l'Otan" meet.
 pub fn normalize_into(token: &str, out: &mut String) {
+    let from = out.len();
     if token.is_ascii() {
         // Fast path: NFKC and case folding of ASCII are plain lower-casing.
-        out.extend(token.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        out.push_str(token);
+        out[from..].make_ascii_lowercase();
         return;
     }
+    if latin1_fold_into(token, out) {
+        return;
+    }
+    out.truncate(from);
     for c in token.chars().nfkc().default_case_fold() {
         out.push(if is_apostrophe(c) { '\'' } else { c });
     }
+}
+
+/// The fast path of [`normalize_into`] for the words of French and other Western European text:
+/// ASCII and the Latin-1 letters U+00C0–U+00FF (but × and ÷). No such character has a
+/// compatibility decomposition, none combines with another of them under NFKC (compositions
+/// need a combining mark), so NFKC leaves the word as it is; their case folding is lower-casing,
+/// and ß becomes "ss". Appends the normalised word and returns true, or returns false as soon as
+/// a character falls outside the set (leaving a partial word for the caller to truncate).
+/// `tests::latin1_fast_path_equals_nfkc_and_case_folding` checks every character of the range.
+fn latin1_fold_into(token: &str, out: &mut String) -> bool {
+    let mut bytes = token.bytes();
+    while let Some(b) = bytes.next() {
+        if b.is_ascii() {
+            out.push(char::from(b.to_ascii_lowercase()));
+            continue;
+        }
+        // U+00C0–U+00FF is 0xC3 then 0x80–0xBF in UTF-8.
+        let Some(second) = bytes.next().filter(|_| b == 0xC3) else {
+            return false;
+        };
+        let c = 0xC0 + u32::from(second & 0x3F);
+        match c {
+            0xD7 | 0xF7 => return false,
+            0xDF => out.push_str("ss"),
+            0xC0..=0xDE => out.push(char::from_u32(c + 0x20).unwrap_or('\u{FFFD}')),
+            _ => out.push(char::from_u32(c).unwrap_or('\u{FFFD}')),
+        }
+    }
+    true
 }
 
 /// The normalised form of `text` (see [`normalize_into`]).
@@ -231,6 +308,54 @@ mod tests {
         assert_eq!(normalize("l’Otan"), "l'otan");
         assert_eq!(normalize("Straße"), "strasse");
         assert_ne!(normalize("tué"), normalize("tue"));
+    }
+
+    #[test]
+    fn latin1_fast_path_equals_nfkc_and_case_folding() {
+        let slow = |t: &str| -> String {
+            t.chars()
+                .nfkc()
+                .default_case_fold()
+                .map(|c| if is_apostrophe(c) { '\'' } else { c })
+                .collect()
+        };
+        // Each character of the fast path's range alone, between letters, and before every
+        // combining mark (which must leave the fast path: NFKC composes "e" + U+0301 into "é").
+        for c in (0x20..0x7F).chain(0xA0..0x180).filter_map(char::from_u32) {
+            for t in [
+                format!("{c}"),
+                format!("A{c}z"),
+                format!("{c}\u{301}"),
+                format!("{c}\u{327}"),
+            ] {
+                let mut fast = String::new();
+                if latin1_fold_into(&t, &mut fast) {
+                    assert_eq!(fast, slow(&t), "{t:?}");
+                    assert!(
+                        (0xC0..=0xFF).contains(&u32::from(c)) || c.is_ascii(),
+                        "{t:?}"
+                    );
+                }
+                assert_eq!(normalize(&t), slow(&t), "{t:?}");
+            }
+        }
+        for c in (0x300..0x370).filter_map(char::from_u32) {
+            let t = format!("e{c}");
+            assert_eq!(normalize(&t), slow(&t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_classes_equal_the_char_tests() {
+        for b in 0..0x80u8 {
+            let c = char::from(b);
+            assert_eq!(ascii_line_break(b), is_line_break(c), "{b:#04x}");
+            assert_eq!(ascii_blank(b), is_blank(c), "{b:#04x}");
+            assert_eq!(b.is_ascii_alphanumeric(), c.is_alphanumeric(), "{b:#04x}");
+        }
+        for t in ["", "abc", "é😀\u{10FFFF}\u{FFFF}ab\u{800}\u{7FF}"] {
+            assert_eq!(utf16_len(t), t.encode_utf16().count(), "{t:?}");
+        }
     }
 
     #[test]
