@@ -6,7 +6,8 @@
 #   ./build.sh serve      build, then serve www/ on http://127.0.0.1:8080 (PORT=... to change)
 #   ./build.sh test       formatting, clippy (native + wasm32), docs, native tests, WASM tests, browser tests
 #   ./build.sh cli        release build of the `stance` CLI (target/release/stance)
-#   ./build.sh model      retrain model/stance.model from model/corpus (minutes; see model/README.md)
+#   ./build.sh model [ARGS]  retrain model/stance.model from model/corpus (about an hour; ARGS replace
+#                         the shipped settings, see model/README.md)
 #   ./build.sh extension  build, then the browser extension: target/extension/{chromium,firefox}/ + zips
 #   ./build.sh bench      speed, size, cold start and training vs scikit-learn/fastText -> BENCHMARKS.md
 #   ./build.sh fuzz [SECONDS]  run each cargo-fuzz target (tests/fuzz/) for SECONDS (default 60)
@@ -192,8 +193,11 @@ cmd_model() {
   [ -f ../shared/seeds/labels.tsv ] && evals+=(../shared/seeds/labels.tsv)
   [ -d ../shared/data/real ] && evals+=(../shared/data/real)
   [ ${#evals[@]} -eq 0 ] && log "../shared not found: training without held-out evaluation sets"
+  # The shipped model's settings (model/README.md says why); arguments replace them all.
+  local settings=(--vocab 40000 --alpha 0.3 1.0)
+  [ $# -gt 0 ] && settings=("$@")
   ./target/release/stance train --data model/corpus --out model/stance.model \
-    --metrics model/metrics.json ${evals[@]+--eval "${evals[@]}"} "$@"
+    --metrics model/metrics.json ${evals[@]+--eval "${evals[@]}"} "${settings[@]}"
 }
 
 # --- extension --------------------------------------------------------------------------------
@@ -362,5 +366,5 @@ case "${1:-}" in
   extension) cmd_extension ;;
   fuzz) shift; cmd_fuzz "$@" ;;
   bench) cmd_bench ;;
-  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; [ -n "${1:-}" ] && exit 2; exit 0 ;;
+  *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; [ -n "${1:-}" ] && exit 2; exit 0 ;;
 esac

@@ -12,10 +12,10 @@ import {
 } from './page-helpers.mjs';
 
 // Floor under the number of seed paragraphs whose page label matches the hand label, measured on
-// the page: 29 of 54 with the bootstrap model, then 40 of 54 on 2026-11-21 with the model of
-// commit 07c284f (format v2). The model will be retrained again; raise this floor with it, and it
-// catches regressions.
-const MIN_SEED_AGREEMENT = 40;
+// the page: 29 of 54 with the bootstrap model, 40 with the model of commit 07c284f, then 42 of 54
+// on 2026-11-21 with the 40k-column model read in document context (model/README.md). Raise it
+// when a retrained model measures more; it catches regressions.
+const MIN_SEED_AGREEMENT = 42;
 
 const STANCES = ['pro_moscow', 'pro_washington', 'neutral', 'unsure'];
 
