@@ -91,6 +91,55 @@ fn classify_jsonl_keeps_order_and_reports_bad_lines() {
 }
 
 #[test]
+fn classify_jsonl_loses_no_record() {
+    // All good, CRLF line ends, the last record without a line break: every record answered, in
+    // order, and the exit status says nothing failed.
+    let good = b"{\"text\": \"Moscou d\xc3\xa9nonce les sanctions.\", \"id\": \"a\"}\r\n{\"text\": \"The summit ended.\", \"id\": \"b\"}\r\n{\"text\": \"Kiev r\xc3\xa9pond.\", \"id\": \"c\"}";
+    let out = stance(&["classify", "--jsonl"], good);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = json_lines(&out);
+    assert_eq!(
+        lines.iter().map(|l| l["id"].as_str()).collect::<Vec<_>>(),
+        [Some("a"), Some("b"), Some("c")]
+    );
+    lines.iter().for_each(assert_probabilities);
+
+    // Records that are JSON but not what is expected, and text that is not text: an error line
+    // each, with its line number and its id when it has one; the good records between them are
+    // still classified, and the last line counts even without a line break.
+    let input = b"[1, 2]\n\"just a string\"\n{\"text\": 5, \"id\": 9}\n{\"text\": \"\\u0000\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006 mot\", \"id\": \"bin\"}\n{\"text\": \"Le sommet s'est achev\xc3\xa9.\"}\n{\"text\": \"pas fini";
+    let out = stance(&["classify", "--jsonl"], input);
+    assert_eq!(out.status.code(), Some(2));
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 6, "one output line per input line");
+    for (i, l) in lines.iter().enumerate() {
+        if i == 4 {
+            assert_probabilities(l);
+            continue;
+        }
+        assert_eq!(l["line"], i + 1, "{l}");
+        assert!(l["error"].is_string(), "{l}");
+    }
+    assert!(lines[0]["error"].as_str().unwrap().contains("\"text\""));
+    assert!(lines[1]["error"].as_str().unwrap().contains("\"text\""));
+    assert_eq!(
+        lines[2]["id"], 9,
+        "the id of a bad record is passed through"
+    );
+    assert_eq!(lines[3]["id"], "bin");
+    assert!(lines[3]["error"].as_str().unwrap().contains("binary input"));
+    assert!(lines[5]["error"].as_str().unwrap().contains("bad JSON"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("5 of 6 lines failed"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
 fn empty_binary_and_invalid_input_fail_with_a_message_not_a_panic() {
     for (input, expect) in [
         (&b""[..], "empty input"),

@@ -352,8 +352,11 @@ mod cli {
     /// Peak memory of `stance classify` on 50 MB of text: run under an address-space limit
     /// (`ulimit -v`) smaller than the input, so the run itself proves the input is never held
     /// whole, and the peak resident set (`VmHWM`, polled from `/proc`) is printed. Ignored by default
-    /// (about a minute in a debug build): `cargo test --release --all-features --test limits --
-    /// --ignored --nocapture`. Measured: see the report of issue 7 (about 20 MB peak).
+    /// (about a minute in a debug build): `cargo test --all-features --test limits -- --ignored
+    /// --nocapture` (not `--release`: with the release profile's `panic = "abort"` and LTO, cargo
+    /// builds the library twice under one file name and the binary can fail to link). Measured for
+    /// issue 7 (debug build, the 40k-column model): 10 MB peak with `--reasons 0` (this test), 22 MB
+    /// with the default 5 reasons (`/usr/bin/time -v`), for 50 MiB of input.
     #[test]
     #[ignore = "50 MB through the CLI: about a minute; run with --ignored --nocapture"]
     fn fifty_megabytes_stream_through_in_bounded_memory() {

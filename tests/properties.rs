@@ -12,13 +12,26 @@ fn classifier() -> &'static Classifier {
     C.get_or_init(|| Classifier::embedded().unwrap())
 }
 
+/// The shipped model with another document-context weight.
+fn with_context_weight(beta: f32) -> Classifier {
+    let m = classifier().model().clone();
+    let (t, info) = (m.temperature(), m.info().to_string());
+    Classifier::new(m.with_calibration(t, beta, info).unwrap())
+}
+
 /// The shipped model with its document-context weight set to 0: every paragraph alone.
 fn no_context() -> &'static Classifier {
     static C: OnceLock<Classifier> = OnceLock::new();
-    C.get_or_init(|| {
-        let m = classifier().model().clone();
-        let (t, info) = (m.temperature(), m.info().to_string());
-        Classifier::new(m.with_calibration(t, 0.0, info).unwrap())
+    C.get_or_init(|| with_context_weight(0.0))
+}
+
+/// The shipped model with document context on whatever model is shipped: its own context weight,
+/// or 1 if it has none (so the context code is tested even with a model trained without it).
+fn in_context() -> &'static Classifier {
+    static C: OnceLock<Classifier> = OnceLock::new();
+    C.get_or_init(|| match classifier().model().context_weight() {
+        0.0 => with_context_weight(1.0),
+        _ => classifier().clone(),
     })
 }
 
@@ -60,7 +73,8 @@ proptest! {
 
     #[test]
     fn classification_is_well_formed(text in messy_text()) {
-        match classifier().classify(&text) {
+        for c in [no_context(), in_context()] {
+        match c.classify(&text) {
             Err(Error::EmptyInput | Error::BinaryInput { .. }) => {}
             Err(e) => prop_assert!(false, "unexpected error {e}"),
             Ok(r) => {
@@ -87,6 +101,7 @@ proptest! {
                 prop_assert_eq!(r.summary.paragraphs, r.paragraphs.len());
             }
         }
+        }
     }
 
     #[test]
@@ -98,7 +113,7 @@ proptest! {
 
     #[test]
     fn chunks_split_at_line_breaks_give_the_whole_text_paragraphs(text in messy_text(), cut in 0usize..1000) {
-        let Ok(whole) = classifier().classify(&text) else { return Ok(()) };
+        let Ok(whole) = in_context().classify(&text) else { return Ok(()) };
         // Cut after the first '\n' at or after `cut` bytes, as the page's worker does.
         let at = text.char_indices().map(|(i, _)| i).find(|&i| i >= cut.min(text.len()) && text[..i].ends_with('\n')).unwrap_or(text.len());
         let (a, b) = text.split_at(at);
@@ -110,7 +125,7 @@ proptest! {
         prop_assert_eq!(&parts, &whole_alone.paragraphs);
         prop_assert_eq!(alone.summarize(&parts), whole_alone.summary);
         // ...and with it, the paragraphs and offsets still are (only the context differs).
-        let c = classifier();
+        let c = in_context();
         let mut parts = c.classify_chunk(a, 0).unwrap();
         parts.extend(c.classify_chunk(b, a.encode_utf16().count()).unwrap());
         let spans = |v: &[stance::ParagraphResult]| v.iter().map(|p| (p.start, p.end)).collect::<Vec<_>>();
@@ -119,14 +134,32 @@ proptest! {
 
     #[test]
     fn context_keeps_probabilities_well_formed_and_lone_paragraphs_unchanged(text in messy_text()) {
-        let Ok(r) = classifier().classify(&text) else { return Ok(()) };
+        let Ok(r) = in_context().classify(&text) else { return Ok(()) };
+        let alone = no_context().classify(&text).unwrap();
         if r.paragraphs.len() == 1 {
-            let one = no_context().classify(&text).unwrap();
-            prop_assert_eq!(&r.paragraphs, &one.paragraphs);
+            prop_assert_eq!(&r.paragraphs, &alone.paragraphs);
         }
-        for p in &r.paragraphs {
+        // In context, each paragraph's probabilities are exactly its own ones put in the context
+        // of the others, and its label and reasons follow them.
+        let own: Vec<_> = alone.paragraphs.iter().map(|p| p.probabilities).collect();
+        let expected = in_context().model().contextualize(&own);
+        prop_assert_eq!(r.paragraphs.len(), expected.len());
+        let segments = stance::text::paragraphs(&text);
+        for (((p, e), a), s) in r.paragraphs.iter().zip(&expected).zip(&alone.paragraphs).zip(&segments) {
+            prop_assert_eq!(&p.probabilities, e);
             prop_assert_eq!(p.label, p.probabilities.label());
             prop_assert!((p.confidence - p.probabilities.confidence()).abs() < 1e-12);
+            prop_assert_eq!((p.start, p.end), (a.start, a.end));
+            // The reasons are the paragraph's own terms for the label it ends with, also when the
+            // context changed that label.
+            let mut reasons = in_context().model().explain(s.text(&text)).1.reasons(p.label, 5);
+            for r in &mut reasons {
+                for sp in &mut r.spans {
+                    sp[0] += s.start;
+                    sp[1] += s.start;
+                }
+            }
+            prop_assert_eq!(&p.reasons, &reasons);
         }
     }
 

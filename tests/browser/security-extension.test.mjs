@@ -7,9 +7,10 @@
 //   the overlay and its tooltip (which show words taken from the page) hold only their own
 //   elements, with the page's words as text.
 // - A damaged model is refused in words: copies of the build whose embedded model (inside
-//   pkg/stance_bg.wasm) has a flipped byte or a future format version; marking a page then fails,
-//   and the popup says so with the core's named error ("corrupt model: checksum ...",
-//   "unsupported model format version ...").
+//   pkg/stance_bg.wasm) has a flipped byte, a future format version, another featurizer version or
+//   a declared length past its end (how a cut file reads); marking a page then fails, and the popup
+//   says so with the core's named error ("corrupt model: checksum ...", "unsupported model format
+//   version ...", "model/featurizer mismatch: ...", "truncated model: ...").
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -243,6 +244,18 @@ const DAMAGES = [
     what: 'a future format version',
     damage: (b, at) => b.writeUInt16LE(9, at + 4),
     words: /unsupported model format version 9: this build reads version \d+/,
+  },
+  {
+    what: 'another featurizer version',
+    damage: (b, at) => b.writeUInt16LE(99, at + 6),
+    words: /model\/featurizer mismatch: the model was trained with featurizer version 99/,
+  },
+  {
+    // The embedded bytes cannot be cut inside the module; a declared length past them is what a
+    // cut file looks like to the reader.
+    what: 'a length past its end (cut short)',
+    damage: (b, at) => b.writeUInt32LE(b.readUInt32LE(at + 8) + 1000, at + 8),
+    words: /truncated model: \d+ of \d+ bytes present/,
   },
 ];
 

@@ -5,10 +5,19 @@
 //! every paragraph has three finite probabilities in [0, 1] summing to 1, its label is their
 //! argmax and its confidence their maximum; offsets are the segmentation's, inside the text, on
 //! UTF-16 boundaries, in order and disjoint; reason spans lie inside their paragraph on UTF-16
-//! boundaries and point at the words they name; the summary counts what was classified; each
-//! paragraph classified alone, then put in the document's context (`Model::contextualize`), gives
-//! the same probabilities; a chunk after a line break classified at its offset gives what it gives
-//! alone, shifted; and a second run gives the same result.
+//! boundaries and point at the words they name; the summary counts what was classified.
+//!
+//! Document context (`Model::contextualize`): each paragraph's probabilities are exactly its own
+//! (`Model::explain` of the paragraph alone) put in the context of the others, and its reasons
+//! are exactly `Explanation::reasons` for the label it ends with — also when the context changed
+//! that label; `classify_one` is the paragraph alone, without context. A chunk after a line break
+//! classified at its offset gives what it gives as a text of its own (it is its paragraphs'
+//! document), shifted; and a second run gives the same result.
+//!
+//! The model's context weight decides whether the context code runs at all, so the target does
+//! not rely on the model it is given: inputs of even length run on the model as it is, inputs of
+//! odd length on the same model with the other case of context weight (1 when the model's is 0,
+//! 0 when it is not).
 #![no_main]
 
 use std::collections::HashMap;
@@ -16,18 +25,39 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use stance::features::ALIASES;
-use stance::{Classification, Classifier, Error, Label, text};
+use stance::{Classification, Classifier, Error, Label, Model, Probabilities, Reason, text};
+
+/// Reasons per paragraph the classifier gives by default (`ClassifyParams::max_reasons`).
+const MAX_REASONS: usize = 5;
 
 /// The embedded model, or the model file named by `STANCE_FUZZ_MODEL` (to fuzz another model, or
 /// a model of a format the embedded one does not match yet while a retraining is under way).
-fn classifier() -> &'static Classifier {
-    static C: OnceLock<Classifier> = OnceLock::new();
-    C.get_or_init(|| match std::env::var_os("STANCE_FUZZ_MODEL") {
+fn model() -> &'static Model {
+    static M: OnceLock<Model> = OnceLock::new();
+    M.get_or_init(|| match std::env::var_os("STANCE_FUZZ_MODEL") {
         Some(path) => {
             let bytes = std::fs::read(&path).expect("STANCE_FUZZ_MODEL names a readable file");
-            Classifier::from_bytes(&bytes).expect("STANCE_FUZZ_MODEL names a valid model")
+            Model::from_bytes(&bytes).expect("STANCE_FUZZ_MODEL names a valid model")
         }
-        None => Classifier::embedded().expect("the embedded model loads"),
+        None => Classifier::embedded()
+            .expect("the embedded model loads")
+            .model()
+            .clone(),
+    })
+}
+
+/// The classifiers: `[model as it is, model with the other case of context weight]`.
+fn classifiers() -> &'static [Classifier; 2] {
+    static C: OnceLock<[Classifier; 2]> = OnceLock::new();
+    C.get_or_init(|| {
+        let m = model().clone();
+        let flipped = if m.context_weight() > 0.0 { 0.0 } else { 1.0 };
+        let (t, info) = (m.temperature(), m.info().to_string());
+        let other = m
+            .clone()
+            .with_calibration(t, flipped, info)
+            .expect("a context weight of 0 or 1 is valid");
+        [Classifier::new(m), Classifier::new(other)]
     })
 }
 
@@ -43,10 +73,21 @@ fn utf16_to_byte(t: &str) -> HashMap<usize, usize> {
     m
 }
 
-fn check(t: &str, r: &Classification) {
+/// `reasons` with every span shifted by `by` UTF-16 units.
+fn shifted(mut reasons: Vec<Reason>, by: usize) -> Vec<Reason> {
+    for r in &mut reasons {
+        for s in &mut r.spans {
+            s[0] += by;
+            s[1] += by;
+        }
+    }
+    reasons
+}
+
+fn check(c: &Classifier, t: &str, r: &Classification) {
     let at = utf16_to_byte(t);
     let segments = text::paragraphs(t);
-    let aliases = classifier().model().featurizer().config().aliases;
+    let aliases = c.model().featurizer().config().aliases;
     assert_eq!(
         r.paragraphs.len(),
         segments.len(),
@@ -73,10 +114,15 @@ fn check(t: &str, r: &Classification) {
         assert!((pr.iter().sum::<f64>() - 1.0).abs() < 1e-6, "{pr:?}");
         assert_eq!(p.label, p.probabilities.label());
         assert_eq!(p.confidence, p.probabilities.confidence());
+        // Up to max_reasons terms for the label, then up to max_reasons / 2 counter-terms.
+        let pro = p.reasons.iter().take_while(|x| x.label == p.label).count();
+        assert!(pro <= MAX_REASONS, "{pro} reasons for the label");
         assert!(
-            p.reasons.len() <= 5 + 2,
-            "at most max_reasons + max_reasons / 2 reasons"
+            p.reasons[pro..].iter().all(|x| x.label != p.label),
+            "reasons for the label come first: {:?}",
+            p.reasons
         );
+        assert!(p.reasons.len() - pro <= MAX_REASONS / 2, "counter-terms");
         for reason in &p.reasons {
             assert!(
                 reason.weight.is_finite() && reason.weight > 0.0,
@@ -93,10 +139,10 @@ fn check(t: &str, r: &Classification) {
                     panic!("span {s:?} splits a surrogate pair");
                 };
                 let mut spanned = text::normalize(&t[a..b]);
-                if aliases {
-                    if let Some(&(_, canonical)) = ALIASES.iter().find(|(v, _)| *v == spanned) {
-                        spanned = canonical.to_string();
-                    }
+                if aliases
+                    && let Some(&(_, canonical)) = ALIASES.iter().find(|(v, _)| *v == spanned)
+                {
+                    spanned = canonical.to_string();
                 }
                 // One-word terms are their span, normalised and alias-folded (NFKC can put a space inside one
                 // token, e.g. U+FDFA, so only space-free terms are compared).
@@ -106,29 +152,64 @@ fn check(t: &str, r: &Classification) {
             }
         }
     }
-    // Each paragraph alone (no document context), then the document's context applied to them
-    // all, gives exactly the probabilities the whole text got (unless a paragraph, alone, looks
-    // binary and is refused).
-    let alone: Result<Vec<_>, _> = segments
+
+    // Document context. Each paragraph read alone (`Model::explain`, no context), then the
+    // document's context applied to them all, gives exactly the probabilities the whole text got,
+    // and the reasons are those of the paragraph alone for the label it ended with.
+    let alone: Vec<(Probabilities, stance::model::Explanation)> = segments
         .iter()
-        .map(|s| classifier().classify_one(&t[s.byte_start..s.byte_end]))
-        .map(|r| r.map(|one| one.probabilities))
+        .map(|s| c.model().explain(s.text(t)))
         .collect();
-    match alone {
-        Ok(own) => {
-            let expected = classifier().model().contextualize(&own);
-            for (p, e) in r.paragraphs.iter().zip(&expected) {
-                assert_eq!(&p.probabilities, e, "context differs from contextualize()");
-            }
-        }
-        Err(Error::BinaryInput { .. }) => {}
-        Err(e) => panic!("a paragraph alone refused with {e}"),
+    let own: Vec<Probabilities> = alone.iter().map(|(p, _)| *p).collect();
+    let in_context = c.model().contextualize(&own);
+    if c.model().context_weight() == 0.0 || own.len() < 2 {
+        assert_eq!(in_context, own, "no context, no change");
     }
+    for (((p, s), e), (_, explanation)) in r
+        .paragraphs
+        .iter()
+        .zip(&segments)
+        .zip(&in_context)
+        .zip(&alone)
+    {
+        assert_eq!(&p.probabilities, e, "context differs from contextualize()");
+        assert_eq!(
+            p.reasons,
+            shifted(explanation.reasons(p.label, MAX_REASONS), s.start),
+            "reasons are not those of the paragraph for its label in context"
+        );
+    }
+    // `classify_one` is a paragraph alone: its own probabilities and reasons, no context (unless,
+    // alone, the paragraph looks binary and is refused).
+    if let (Some(s), Some((own0, explanation))) = (segments.first(), alone.first()) {
+        match c.classify_one(s.text(t)) {
+            Ok(one) => {
+                assert_eq!(
+                    &one.probabilities, own0,
+                    "classify_one is not the paragraph alone"
+                );
+                assert_eq!(one.reasons, explanation.reasons(one.label, MAX_REASONS));
+                assert_eq!((one.start, one.end), (0, s.end - s.start));
+            }
+            Err(Error::BinaryInput { .. }) => {}
+            Err(e) => panic!("a paragraph alone refused with {e}"),
+        }
+    }
+
     let sm = &r.summary;
     assert_eq!(sm.paragraphs, r.paragraphs.len());
     assert_eq!(
         sm.counts.pro_moscow + sm.counts.pro_washington + sm.counts.neutral,
         sm.paragraphs
+    );
+    let mut counts = sm.counts;
+    for p in &r.paragraphs {
+        *counts.get_mut(p.label) -= 1;
+    }
+    assert_eq!(
+        counts,
+        Default::default(),
+        "counts are the paragraphs' labels"
     );
     let shares = sm.shares.to_array();
     if sm.paragraphs > 0 {
@@ -154,7 +235,7 @@ fuzz_target!(|data: &[u8]| {
             owned.as_str()
         }
     };
-    let c = classifier();
+    let c = &classifiers()[data.len() % 2];
     let r = match c.classify(t) {
         Err(Error::EmptyInput) => {
             assert!(t.chars().all(|c| c.is_whitespace() || c.is_control()));
@@ -164,7 +245,7 @@ fuzz_target!(|data: &[u8]| {
         Err(e) => panic!("unexpected error {e}"),
         Ok(r) => r,
     };
-    check(t, &r);
+    check(c, t, &r);
     assert_eq!(c.classify(t).ok().as_ref(), Some(&r), "deterministic");
 
     // A chunk after a line break, as the CLI and the page's worker cut them: classified at its
@@ -181,21 +262,18 @@ fuzz_target!(|data: &[u8]| {
         let chunk = c
             .classify_chunk(b, shift)
             .expect("a small chunk is accepted");
-        let own = match c.classify(b) {
-            Ok(r) => r.paragraphs,
-            Err(Error::EmptyInput) => Vec::new(),
-            Err(_) => return, // alone, the chunk looks binary: nothing to compare
-        };
+        let own = c.classify_chunk(b, 0).expect("a small chunk is accepted");
+        match c.classify(b) {
+            Ok(r) => assert_eq!(own, r.paragraphs, "classify is classify_chunk at 0"),
+            Err(Error::EmptyInput) => assert!(own.is_empty()),
+            Err(Error::BinaryInput { .. }) => {}
+            Err(e) => panic!("unexpected error {e}"),
+        }
         assert_eq!(chunk.len(), own.len());
         for (x, mut y) in chunk.into_iter().zip(own) {
             y.start += shift;
             y.end += shift;
-            for reason in &mut y.reasons {
-                for s in &mut reason.spans {
-                    s[0] += shift;
-                    s[1] += shift;
-                }
-            }
+            y.reasons = shifted(y.reasons, shift);
             assert_eq!(
                 x, y,
                 "a chunk's offsets are not shifted by the text before it"

@@ -14,13 +14,17 @@ use stance::text;
 
 fn featurizer(b: u8) -> Featurizer {
     let (cmin, cmax) = [(0, 0), (3, 5), (1, 8), (2, 4)][usize::from(b / 3 % 4)];
-    let bits = if b / 24 % 2 == 0 { 24 } else { 12 + b / 48 };
+    let bits = if (b / 24).is_multiple_of(2) {
+        24
+    } else {
+        12 + b / 48
+    };
     FeaturizerParams::new()
         .word_ngrams(1 + b % 3)
         .char_ngrams(cmin, cmax)
-        .punctuation(b / 12 % 2 == 0)
+        .punctuation((b / 12).is_multiple_of(2))
         .hash_bits(bits)
-        .aliases(b / 96 % 2 == 0)
+        .aliases((b / 96).is_multiple_of(2))
         .check()
         .expect("every setting this target picks is valid")
 }
@@ -39,10 +43,10 @@ fn check_tokens(f: &Featurizer, p: &str, tokens: &[Token]) {
                 "apostrophes split words"
             );
             let mut expected = text::normalize(span);
-            if f.config().aliases {
-                if let Some(&(_, canonical)) = ALIASES.iter().find(|(v, _)| *v == expected) {
-                    expected = canonical.to_string();
-                }
+            if f.config().aliases
+                && let Some(&(_, canonical)) = ALIASES.iter().find(|(v, _)| *v == expected)
+            {
+                expected = canonical.to_string();
             }
             assert_eq!(
                 t.text, expected,
