@@ -14,8 +14,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { serve } from './serve.mjs';
+import { clickToolbarButton, launchWithExtension, popupSession } from './extension-helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -46,7 +46,7 @@ const ORIGINAL = [
 let server;
 let base;
 let site;
-let ext; // {context, worker, id, userDataDir}
+let ext; // {context, worker, id, close()}
 let page;
 let tabId;
 let seeds = []; // {file, line, label, text} of the labelled seed paragraphs on the page
@@ -85,41 +85,10 @@ function writePage(dir, paragraphs) {
   copyFileSync(join(here, 'fixtures', 'extension-page.css'), join(dir, 'extension-page.css'));
 }
 
-async function launchWithExtension(lang) {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'stance-ext-profile-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      `--disable-extensions-except=${EXTENSION}`, `--load-extension=${EXTENSION}`,
-      '--enable-unsafe-extension-debugging', // for Extensions.triggerAction, the toolbar click
-      `--lang=${lang}`, // chrome.i18n follows the browser's UI language
-    ],
-  });
-  const isOurs = (w) => w.url().startsWith('chrome-extension://') && w.url().endsWith('/background.js');
-  const worker = context.serviceWorkers().find(isOurs) ??
-    (await context.waitForEvent('serviceworker', { predicate: isOurs, timeout: 20_000 }));
-  return { context, worker, id: new URL(worker.url()).host, userDataDir };
-}
+const launchExtension = (lang) => launchWithExtension(EXTENSION, lang);
 
 async function closeExtension(e) {
-  await e?.context.close();
-  if (e) rmSync(e.userDataDir, { recursive: true, force: true });
-}
-
-/** The user's click on the extension's toolbar button for the tab showing `url` (grants activeTab). */
-async function clickToolbarButton(e, url) {
-  const cdp = await e.context.browser().newBrowserCDPSession();
-  try {
-    const { targetInfos } = await cdp.send('Target.getTargets', { filter: [{ type: 'tab' }] });
-    const tab = targetInfos.find((t) => t.url === url);
-    assert.ok(tab, `no tab target shows ${url}`);
-    await cdp.send('Extensions.triggerAction', { id: e.id, targetId: tab.targetId });
-  } finally {
-    await cdp.detach();
-  }
+  await e?.close();
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -130,31 +99,12 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * protocol: `evaluate(fn, arg)` runs `fn(arg)` in the popup and returns its (JSON) value.
  */
 async function attachPopup(e) {
-  const cdp = await e.context.browser().newBrowserCDPSession();
-  const url = `chrome-extension://${e.id}/popup.html`;
-  let target;
-  for (let i = 0; i < 100 && !target; i++) {
-    const { targetInfos } = await cdp.send('Target.getTargets', { filter: [{ type: 'page' }] });
-    target = targetInfos.find((t) => t.url === url);
-    if (!target) await sleep(100);
-  }
-  assert.ok(target, 'the toolbar click opened the popup');
-  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
-  const waiting = new Map();
-  let nextId = 0;
-  cdp.on('Target.receivedMessageFromTarget', (m) => {
-    if (m.sessionId !== sessionId) return;
-    const reply = JSON.parse(m.message);
+  const frame = `chrome-extension://${e.id}/popup.html`;
+  const { call, detach } = await popupSession(e, (message) => {
     // The popup is no Playwright page: its requests are recorded from the protocol's events.
-    if (reply.method === 'Network.requestWillBeSent') {
-      requests.push({ url: reply.params.request.url, fromWorker: false, frame: url });
+    if (message.method === 'Network.requestWillBeSent') {
+      requests.push({ url: message.params.request.url, fromWorker: false, frame });
     }
-    waiting.get(reply.id)?.(reply);
-  });
-  const call = (method, params) => new Promise((resolve, reject) => {
-    const id = ++nextId;
-    waiting.set(id, (reply) => (reply.error ? reject(new Error(reply.error.message)) : resolve(reply.result)));
-    cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) }).catch(reject);
   });
   await call('Network.enable', {});
   return {
@@ -197,7 +147,7 @@ async function attachPopup(e) {
       assert.ok(shown && !shown.hidden, 'the popup shows a summary');
       return shown;
     },
-    close: () => cdp.detach(),
+    close: detach,
   };
 }
 
@@ -255,7 +205,7 @@ before(async () => {
   server = await serve(site, 0);
   base = `http://127.0.0.1:${server.address().port}/`;
 
-  ext = await launchWithExtension('en-US');
+  ext = await launchExtension('en-US');
   ext.context.on('request', (r) => {
     let frame = null;
     try {
@@ -494,7 +444,7 @@ test('the popup: its switch clears and restores the marks, its table sums the pa
 });
 
 test('in a French browser, the popup and the badges speak French', async () => {
-  const fr = await launchWithExtension('fr');
+  const fr = await launchExtension('fr');
   try {
     const frPage = await fr.context.newPage();
     await frPage.goto(base);

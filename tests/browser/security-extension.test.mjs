@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { clickToolbarButton, launchWithExtension, popupSession } from './extension-helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const EXTENSION = join(here, '..', '..', 'target', 'extension', 'chromium');
@@ -70,82 +70,25 @@ after(() => {
   server?.close();
 });
 
-async function launchWithExtension(dir) {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'stance-sec-profile-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      `--disable-extensions-except=${dir}`, `--load-extension=${dir}`,
-      '--enable-unsafe-extension-debugging', '--lang=en-US',
-    ],
-  });
-  const isOurs = (w) => w.url().startsWith('chrome-extension://') && w.url().endsWith('/background.js');
-  const worker = context.serviceWorkers().find(isOurs) ??
-    (await context.waitForEvent('serviceworker', { predicate: isOurs, timeout: 20_000 }));
-  const id = new URL(worker.url()).host;
-  return {
-    context, worker, id,
-    async close() {
-      await context.close();
-      rmSync(userDataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** The toolbar click (grants activeTab and opens the popup), as extension.test.mjs makes it. */
-async function clickToolbarButton(e, url) {
-  const cdp = await e.context.browser().newBrowserCDPSession();
-  try {
-    const { targetInfos } = await cdp.send('Target.getTargets', { filter: [{ type: 'tab' }] });
-    const tab = targetInfos.find((t) => t.url === url);
-    assert.ok(tab, `no tab shows ${url}`);
-    await cdp.send('Extensions.triggerAction', { id: e.id, targetId: tab.targetId });
-  } finally {
-    await cdp.detach();
-  }
-}
-
 /**
  * Polls the popup the toolbar click opened until `read()` (run in it) satisfies `done`; returns
  * the last value read, and closes the popup.
  */
 async function readPopup(e, read, done) {
-  const cdp = await e.context.browser().newBrowserCDPSession();
+  const popup = await popupSession(e);
   try {
-    const url = `chrome-extension://${e.id}/popup.html`;
-    let target;
-    for (let i = 0; i < 100 && !target; i++) {
-      const { targetInfos } = await cdp.send('Target.getTargets', { filter: [{ type: 'page' }] });
-      target = targetInfos.find((t) => t.url === url);
-      if (!target) await sleep(100);
-    }
-    assert.ok(target, 'the toolbar click opened the popup');
-    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
-    const waiting = new Map();
-    let nextId = 0;
-    cdp.on('Target.receivedMessageFromTarget', (m) => {
-      if (m.sessionId !== sessionId) return;
-      const reply = JSON.parse(m.message);
-      waiting.get(reply.id)?.(reply);
-    });
-    const evaluate = () => new Promise((resolve) => {
-      const id = ++nextId;
-      waiting.set(id, (reply) => resolve(reply.result?.result?.value));
-      const message = JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression: `(${read})()`, returnByValue: true } });
-      cdp.send('Target.sendMessageToTarget', { sessionId, message }).catch(() => resolve(undefined));
-    });
+    const evaluate = () => popup
+      .call('Runtime.evaluate', { expression: `(${read})()`, returnByValue: true })
+      .then((r) => r?.result?.value, () => undefined);
     let value = await evaluate();
     for (let i = 0; i < 150 && !done(value); i++) {
       await sleep(100);
       value = await evaluate();
     }
-    await cdp.send('Target.closeTarget', { targetId: target.targetId });
+    await popup.closeTarget();
     return value;
   } finally {
-    await cdp.detach();
+    await popup.detach();
   }
 }
 
