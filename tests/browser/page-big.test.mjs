@@ -2,40 +2,29 @@
 // never runs a task longer than 100 ms from the click to the end (PerformanceObserver 'longtask',
 // registered before the click). Then: cancelling a big job keeps what is done and the page goes
 // on working.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
-  bigText, classify, closePage, expectedParagraphs, launch, load, openPage, waitState, outDir, readMarks,
-  SAMPLE, setText, startServer,
+  bigText, classify, closePage, expectedParagraphs, load, openPage, outDir, pageSuite, readMarks,
+  SAMPLE, setText, waitState,
 } from './page-helpers.mjs';
 
 const MAX_TASK_MS = 100;
 
-let server;
-let browser;
+const suite = pageSuite();
 const big = bigText(5 * 1024 * 1024);
 const bigCount = expectedParagraphs(big).length;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 // Two frames: the 5 MB text area is laid out before measuring starts (that layout happens on paste).
 const settle = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 
 test('a 5 MB paste completes with the progress bar moving and no main-thread task over 100 ms', { timeout: 240_000 }, async () => {
   assert.ok(Buffer.byteLength(big) >= 5 * 1024 * 1024, 'the text is 5 MB');
-  const ctx = await openPage(browser, server.base);
+  const ctx = await openPage(suite.browser, suite.server.base);
   const { page } = ctx;
-  await load(page, server.base);
+  await load(page, suite.server.base);
   await setText(page, big);
   // Playwright's first action on a page compiles its injected script in the page (~60 ms):
   // done here, before measuring, so the measurement is about the page.
@@ -76,9 +65,9 @@ test('a 5 MB paste completes with the progress bar moving and no main-thread tas
 });
 
 test('cancel stops a big job, keeps the paragraphs done, and the page classifies again', { timeout: 120_000 }, async () => {
-  const ctx = await openPage(browser, server.base);
+  const ctx = await openPage(suite.browser, suite.server.base);
   const { page } = ctx;
-  await load(page, server.base);
+  await load(page, suite.server.base);
   await setText(page, big);
   await page.click('#classify');
   await page.waitForFunction(() => document.getElementById('progress').value > 0.05);

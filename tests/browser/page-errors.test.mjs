@@ -1,36 +1,24 @@
 // When something goes wrong the reader gets a sentence in their language, not a blank page: the
 // module cannot be loaded, the browser has no WebAssembly, a model file cannot be read, or there
 // is nothing to classify. Another model file can be loaded, and the built-in one restored.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  classify, closePage, launch, load, openPage, readMarks, root, SAMPLE, setText, startServer,
-  waitState,
+  classify, closePage, load, openPage, pageSuite, readMarks, root, SAMPLE, setText, waitState,
 } from './page-helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = pageSuite();
 
 const errorText = (page) => page.textContent('#error-text');
 
 test('a module that fails to load gives a clear message, in English and in French', async () => {
   for (const [locale, words] of [['en-US', /could not be loaded/], ['fr-FR', /n’a pas pu être chargé/]]) {
-    const ctx = await openPage(browser, server.base, { locale });
+    const ctx = await openPage(suite.browser, suite.server.base, { locale });
     const { page } = ctx;
     await page.route('**/pkg/stance_bg.wasm', (route) => route.abort());
-    await page.goto(server.base);
+    await page.goto(suite.server.base);
     await waitState(page, 'failed', 30_000);
     assert.ok(await page.isVisible('#error'), 'the error box is shown');
     assert.match(await errorText(page), words);
@@ -40,19 +28,19 @@ test('a module that fails to load gives a clear message, in English and in Frenc
 });
 
 test('a browser without WebAssembly is told so', async () => {
-  const ctx = await openPage(browser, server.base);
+  const ctx = await openPage(suite.browser, suite.server.base);
   const { page } = ctx;
   await page.addInitScript(() => { delete globalThis.WebAssembly; });
-  await page.goto(server.base);
+  await page.goto(suite.server.base);
   await waitState(page, 'failed', 30_000);
   assert.match(await errorText(page), /cannot run WebAssembly/);
   await closePage(ctx);
 });
 
 test('empty input gets a message and no marks', async () => {
-  const ctx = await openPage(browser, server.base);
+  const ctx = await openPage(suite.browser, suite.server.base);
   const { page } = ctx;
-  await load(page, server.base);
+  await load(page, suite.server.base);
   await setText(page, '   \n\n  ***  \n —— \n');
   await page.click('#classify');
   await waitState(page, 'error');
@@ -65,9 +53,9 @@ test('empty input gets a message and no marks', async () => {
 });
 
 test('an unreadable model file is reported in words; the built-in model keeps working', async () => {
-  const ctx = await openPage(browser, server.base, { locale: 'fr-FR' });
+  const ctx = await openPage(suite.browser, suite.server.base, { locale: 'fr-FR' });
   const { page } = ctx;
-  await load(page, server.base);
+  await load(page, suite.server.base);
   await page.setInputFiles('#model-file', { name: 'broken.model', mimeType: 'application/octet-stream', buffer: Buffer.from('this is not a model at all') });
   await page.waitForSelector('#error:not([hidden])');
   assert.match(await errorText(page), /modèle n’a pas pu être lu/);
@@ -80,9 +68,9 @@ test('an unreadable model file is reported in words; the built-in model keeps wo
 const shippedModel = join(root, 'model', 'stance.model');
 
 test('another model file can be loaded, and the built-in one restored', { skip: !existsSync(shippedModel) && 'no model/stance.model' }, async () => {
-  const ctx = await openPage(browser, server.base);
+  const ctx = await openPage(suite.browser, suite.server.base);
   const { page } = ctx;
-  await load(page, server.base);
+  await load(page, suite.server.base);
   const bytes = readFileSync(shippedModel);
   // A cut-short copy is refused with the core's reason...
   await page.setInputFiles('#model-file', { name: 'cut.model', mimeType: 'application/octet-stream', buffer: bytes.subarray(0, 64) });

@@ -1,33 +1,22 @@
 // The reader's page features: export (JSON and CSV match what is shown), the "why" of a paragraph
 // on hover, keyboard-only use, the language switch, the threshold slider, the theme, a phone.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  classify, closePage, downloadText, expectedParagraphs, launch, load, openPage, outDir, parseCsv,
-  readMarks, SAMPLE, setThreshold, startServer, waitMarksFollowThreshold, waitState,
+  classify, closePage, downloadText, expectedParagraphs, load, openPage, outDir, pageSuite,
+  parseCsv, readMarks, SAMPLE, setThreshold, waitMarksFollowThreshold, waitState,
 } from './page-helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = pageSuite();
 
 const LABELS = ['pro_moscow', 'pro_washington', 'neutral'];
 const close = (a, b) => Math.abs(a - b) < 1e-4; // data-confidence carries 4 decimals
 
 test('export: JSON and CSV parse and match what is shown', async () => {
-  const ctx = await openPage(browser, server.base);
+  const ctx = await openPage(suite.browser, suite.server.base);
   const { page } = ctx;
-  await load(page, server.base);
+  await load(page, suite.server.base);
   await classify(page, SAMPLE);
   const marks = await readMarks(page);
   const legend = await page.$$eval('#legend li', (items) => items.map((i) => [i.dataset.part, i.textContent]));
@@ -75,9 +64,9 @@ test('export: JSON and CSV parse and match what is shown', async () => {
 });
 
 test('hover shows the probabilities as bars and highlights the reason terms in the paragraph', async () => {
-  const ctx = await openPage(browser, server.base);
+  const ctx = await openPage(suite.browser, suite.server.base);
   const { page } = ctx;
-  await load(page, server.base);
+  await load(page, suite.server.base);
   await classify(page, SAMPLE);
   const para = page.locator('#output .para').first();
   const text = await para.locator('.text').textContent();
@@ -111,9 +100,9 @@ test('hover shows the probabilities as bars and highlights the reason terms in t
 });
 
 test('keyboard only: Tab to the text area, type, Tab to the button, Enter; paragraphs focusable', async () => {
-  const ctx = await openPage(browser, server.base);
+  const ctx = await openPage(suite.browser, suite.server.base);
   const { page } = ctx;
-  await load(page, server.base);
+  await load(page, suite.server.base);
   const focused = () => page.evaluate(() => {
     const el = document.activeElement;
     return el?.classList.contains('para') ? 'para' : el?.id;
@@ -141,9 +130,9 @@ test('keyboard only: Tab to the text area, type, Tab to the button, Enter; parag
 });
 
 test('language: French from the browser, switchable to English, remembered after reload', async () => {
-  const ctx = await openPage(browser, server.base, { locale: 'fr-FR' });
+  const ctx = await openPage(suite.browser, suite.server.base, { locale: 'fr-FR' });
   const { page } = ctx;
-  await load(page, server.base);
+  await load(page, suite.server.base);
   assert.equal(await page.getAttribute('html', 'lang'), 'fr');
   assert.equal(await page.textContent('#classify'), 'Analyser');
   await classify(page, SAMPLE);
@@ -167,9 +156,9 @@ test('language: French from the browser, switchable to English, remembered after
 });
 
 test('threshold: the slider decides which paragraphs are "not sure", and is remembered', async () => {
-  const ctx = await openPage(browser, server.base);
+  const ctx = await openPage(suite.browser, suite.server.base);
   const { page } = ctx;
-  await load(page, server.base);
+  await load(page, suite.server.base);
   await classify(page, SAMPLE);
   const unsureAt = async (t) => {
     await setThreshold(page, t);
@@ -207,9 +196,9 @@ const luminance = (css) => {
 };
 
 test('theme: follows the system, the toggle overrides it and is remembered', async () => {
-  const ctx = await openPage(browser, server.base, { colorScheme: 'dark' });
+  const ctx = await openPage(suite.browser, suite.server.base, { colorScheme: 'dark' });
   const { page } = ctx;
-  await load(page, server.base);
+  await load(page, suite.server.base);
   const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.ok(luminance(await background()) < 0.3, 'dark system, dark page');
   await page.click('#theme');
@@ -225,9 +214,9 @@ test('theme: follows the system, the toggle overrides it and is remembered', asy
 });
 
 test('on a phone: no sideways scrolling, tap shows the detail as a bottom sheet', async () => {
-  const ctx = await openPage(browser, server.base, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  const ctx = await openPage(suite.browser, suite.server.base, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
   const { page } = ctx;
-  await load(page, server.base);
+  await load(page, suite.server.base);
   await classify(page, SAMPLE);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `the page fits the phone's width (overflow ${overflow}px)`);

@@ -2,6 +2,7 @@
 // Chromium, one fresh browser context per test (so no service worker or cache survives from one
 // test to the next), recording every request to another origin, and driving the page.
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { existsSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -38,6 +39,23 @@ export async function startServer() {
       server.close(() => resolve());
     }),
   };
+}
+
+/**
+ * The fixture of a page test file: serves www/ and launches Chromium before its tests, closes both
+ * after them. Returns `{server, browser}`, filled in once the tests start.
+ */
+export function pageSuite() {
+  const suite = { server: null, browser: null };
+  before(async () => {
+    suite.server = await startServer();
+    suite.browser = await launch();
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.server?.close();
+  });
+  return suite;
 }
 
 /**

@@ -1,24 +1,13 @@
 // Text that looks like HTML stays text: pasted markup, an opened .html file and a dropped file are
 // shown as characters and run nothing. A payload that ran would set window.__pwned, open a dialog
 // or request its image; the tests check all three.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  classify, closePage, expectedParagraphs, launch, load, openPage, waitState, readMarks, startServer,
+  classify, closePage, expectedParagraphs, load, openPage, pageSuite, readMarks, waitState,
 } from './page-helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = pageSuite();
 
 const PAYLOADS = [
   '<img src=x onerror="window.__pwned=1;alert(1)"> Moscou et Washington',
@@ -30,9 +19,9 @@ const PAYLOADS = [
 const ranNothing = (page) => page.evaluate(() => window.__pwned === undefined);
 
 test('pasted <img onerror> and <script> text is shown as text and runs nothing', async () => {
-  const ctx = await openPage(browser, server.base);
+  const ctx = await openPage(suite.browser, suite.server.base);
   const { page } = ctx;
-  await load(page, server.base);
+  await load(page, suite.server.base);
   const text = PAYLOADS.join('\n');
   await classify(page, text);
 
@@ -74,9 +63,9 @@ const ARTICLE_TEXT = [
 ].join('\n');
 
 test('an opened .html file is reduced to its text: never rendered, scripts never run', async () => {
-  const ctx = await openPage(browser, server.base);
+  const ctx = await openPage(suite.browser, suite.server.base);
   const { page } = ctx;
-  await load(page, server.base);
+  await load(page, suite.server.base);
   await page.setInputFiles('#file', { name: 'article.html', mimeType: 'text/html', buffer: Buffer.from(ARTICLE_HTML) });
   await waitState(page, 'done');
 
@@ -90,9 +79,9 @@ test('an opened .html file is reduced to its text: never rendered, scripts never
 });
 
 test('a dropped .txt file is classified', async () => {
-  const ctx = await openPage(browser, server.base);
+  const ctx = await openPage(suite.browser, suite.server.base);
   const { page } = ctx;
-  await load(page, server.base);
+  await load(page, suite.server.base);
   const text = 'Washington a annoncé de nouvelles sanctions.\n<script>window.__pwned = 20</script> Moscou répond.';
   await page.evaluate((t) => {
     const data = new DataTransfer();

@@ -3,29 +3,18 @@
 // kind it is (the core's named error under the page's own sentence), while the built-in model
 // keeps working; text holding lone UTF-16 surrogates (legal in JS strings, not in Rust) is
 // classified with offsets that still cut the right lines out of the reader's text.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import {
-  classify, closePage, launch, load, openPage, readMarks, root, SAMPLE, startServer,
+  classify, closePage, load, openPage, pageSuite, readMarks, root, SAMPLE,
 } from './page-helpers.mjs';
 
 const MODEL = join(root, 'model', 'stance.model');
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = pageSuite();
 
 /** The file with its CRC recomputed, as a buggy writer (not a damaged copy) would leave it. */
 function resealed(b) {
@@ -47,9 +36,9 @@ const DAMAGED = [
 
 test('each kind of damaged model file is refused, named in words; the built-in model keeps working', { skip: !existsSync(MODEL) && 'no model/stance.model' }, async () => {
   const good = readFileSync(MODEL);
-  const ctx = await openPage(browser, server.base);
+  const ctx = await openPage(suite.browser, suite.server.base);
   const { page } = ctx;
-  await load(page, server.base);
+  await load(page, suite.server.base);
   for (const [what, damage, words] of DAMAGED) {
     // Clear the previous error first, so each check sees its own.
     await classify(page, SAMPLE);
@@ -68,9 +57,9 @@ test('each kind of damaged model file is refused, named in words; the built-in m
 });
 
 test('lone UTF-16 surrogates in the text: no failure, and each mark shows exactly its line', async () => {
-  const ctx = await openPage(browser, server.base);
+  const ctx = await openPage(suite.browser, suite.server.base);
   const { page } = ctx;
-  await load(page, server.base);
+  await load(page, suite.server.base);
   // Built and compared inside the page: lone surrogates do not survive the trip through JSON.
   await page.evaluate(() => {
     const text = 'Moscou \uD800 dénonce les sanctions.\n\n\uDC00Washington répond 😀 aussitôt\uDBFF\n\uDFFF\uD800';
