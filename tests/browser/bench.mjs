@@ -5,12 +5,11 @@
 // new browser context (empty HTTP and code caches) with the cache disabled through the DevTools
 // protocol; the figures are medians. Then one full run (latency and throughput) in another fresh
 // context. Prints and writes the results as JSON.
-import { createServer } from 'node:http';
-import { readFile, writeFile, stat } from 'node:fs/promises';
-import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { CSP } from './serve.mjs';
+import { serve } from './serve.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const www = resolve(here, '..', '..', 'www');
@@ -18,41 +17,6 @@ const args = process.argv.slice(2);
 const coldIdx = args.indexOf('--cold');
 const COLD_LOADS = coldIdx >= 0 ? Number(args.splice(coldIdx, 2)[1]) : 15;
 const out = args[0];
-
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-function serve(root) {
-  const server = createServer(async (req, res) => {
-    try {
-      const url = new URL(req.url, 'http://localhost');
-      let path = normalize(join(root, decodeURIComponent(url.pathname)));
-      if (path !== root && !path.startsWith(root + sep)) {
-        res.writeHead(403).end();
-        return;
-      }
-      if ((await stat(path).catch(() => null))?.isDirectory()) path = join(path, 'index.html');
-      const body = await readFile(path);
-      res.writeHead(200, {
-        'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream',
-        'Content-Security-Policy': CSP,
-        'Cross-Origin-Opener-Policy': 'same-origin',
-        'Cross-Origin-Embedder-Policy': 'require-corp',
-        'Cache-Control': 'no-store',
-      });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end('not found');
-    }
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
-}
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -80,7 +44,12 @@ async function load(browser, base, query, timeout) {
   }
 }
 
-const server = await serve(www);
+// Cross-origin isolation for 5 µs timers; no-store so every cold load fetches the module again.
+const server = await serve(www, 0, '127.0.0.1', {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cache-Control': 'no-store',
+});
 const base = `http://127.0.0.1:${server.address().port}/`;
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',

@@ -25,8 +25,11 @@ export const CSP =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; " +
   "connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/** Starts a server for `root` on `port` (0 picks a free one); resolves to the http.Server. */
-export function serve(root, port = 8080, host = '127.0.0.1') {
+/**
+ * Starts a server for `root` on `port` (0 picks a free one); resolves to the http.Server.
+ * `headers` are sent with every file, over the defaults (the benchmark adds cross-origin isolation).
+ */
+export function serve(root, port = 8080, host = '127.0.0.1', headers = {}) {
   const base = resolve(root);
   const server = createServer(async (req, res) => {
     try {
@@ -43,6 +46,7 @@ export function serve(root, port = 8080, host = '127.0.0.1') {
         'Content-Security-Policy': CSP,
         'X-Content-Type-Options': 'nosniff',
         'Cache-Control': 'no-cache',
+        ...headers,
       });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch {
