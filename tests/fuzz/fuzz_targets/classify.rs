@@ -227,14 +227,9 @@ fn check(c: &Classifier, t: &str, r: &Classification) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let owned;
-    let t = match std::str::from_utf8(data) {
-        Ok(s) => s,
-        Err(_) => {
-            owned = String::from_utf8_lossy(data).into_owned();
-            owned.as_str()
-        }
-    };
+    // Borrowed when the bytes are UTF-8; invalid sequences become U+FFFD otherwise.
+    let lossy = String::from_utf8_lossy(data);
+    let t: &str = &lossy;
     let c = &classifiers()[data.len() % 2];
     let r = match c.classify(t) {
         Err(Error::EmptyInput) => {

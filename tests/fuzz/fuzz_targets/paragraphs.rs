@@ -65,14 +65,9 @@ fn check(t: &str, ps: &[Paragraph]) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let owned;
-    let t = match std::str::from_utf8(data) {
-        Ok(s) => s,
-        Err(_) => {
-            owned = String::from_utf8_lossy(data).into_owned();
-            owned.as_str()
-        }
-    };
+    // Borrowed when the bytes are UTF-8; invalid sequences become U+FFFD otherwise.
+    let lossy = String::from_utf8_lossy(data);
+    let t: &str = &lossy;
     let ps = text::paragraphs(t);
     check(t, &ps);
 
