@@ -3,6 +3,9 @@
 //! boundaries, errors after the first chunk, bounded memory on 50 MB).
 #![cfg(not(target_arch = "wasm32"))]
 
+#[cfg(feature = "cli")]
+mod common;
+
 use std::sync::OnceLock;
 
 use stance::{Classification, Classifier, Error};
@@ -168,39 +171,10 @@ fn text_of_only_controls_or_nul_is_empty_and_binary_data_is_named() {
 #[cfg(feature = "cli")]
 mod cli {
     use std::io::{Read, Write};
-    use std::process::{Command, Output, Stdio};
+    use std::process::{Command, Stdio};
 
     use super::{classifier, long_paragraph};
-
-    fn run(mut cmd: Command, stdin: Vec<u8>) -> Output {
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut sin = child.stdin.take().unwrap();
-        // Feed stdin from a thread so a large input cannot deadlock against a full stdout pipe.
-        let feeder = std::thread::spawn(move || {
-            let _ = sin.write_all(&stdin);
-        });
-        let out = child.wait_with_output().unwrap();
-        feeder.join().unwrap();
-        out
-    }
-
-    fn stance(args: &[&str], stdin: Vec<u8>) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_stance"));
-        cmd.args(args);
-        run(cmd, stdin)
-    }
-
-    fn lines(out: &Output) -> Vec<serde_json::Value> {
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
+    use crate::common::{json_lines, stance};
 
     /// A text over two chunks (the CLI cuts at about 1 MiB): emoji (surrogate pairs), CRLF, blank
     /// lines, Unicode line separators and lines without words, so byte, char and UTF-16 offsets
@@ -287,7 +261,7 @@ mod cli {
         );
         assert!(!err.contains("panicked"), "{err}");
         // What came before the bad chunk was classified and written.
-        assert!(!lines(&out).is_empty());
+        assert!(!json_lines(&out).is_empty());
     }
 
     #[test]
@@ -315,7 +289,7 @@ mod cli {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let got = lines(&out);
+        let got = json_lines(&out);
         assert_eq!(got.len(), 1);
         assert_eq!(got[0]["end"], para.encode_utf16().count() - 1);
 
@@ -331,7 +305,7 @@ mod cli {
         input.extend_from_slice(b"{\"text\": \"Le sommet s'est achev\xc3\xa9.\"}\n");
         let out = stance(&["classify", "--jsonl"], input);
         assert_eq!(out.status.code(), Some(2));
-        let got = lines(&out);
+        let got = json_lines(&out);
         assert_eq!(got.len(), 5);
         assert!(got[0]["label"].is_string());
         assert_eq!(got[1]["line"], 2);

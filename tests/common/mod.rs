@@ -31,3 +31,35 @@ pub fn small_corpus(per_label: usize) -> Vec<Record> {
     }
     out
 }
+
+/// Runs the `stance` binary with `args` and `stdin`, which is fed from a thread so a large input
+/// cannot deadlock against a full stdout pipe.
+#[cfg(feature = "cli")]
+pub fn stance(args: &[&str], stdin: impl Into<Vec<u8>>) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stance"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut sin = child.stdin.take().unwrap();
+    let data = stdin.into();
+    let feeder = std::thread::spawn(move || {
+        let _ = sin.write_all(&data);
+    });
+    let out = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    out
+}
+
+/// Each line of a command's standard output, parsed as JSON.
+pub fn json_lines(out: &std::process::Output) -> Vec<serde_json::Value> {
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
