@@ -241,7 +241,8 @@ def main():
         "### Cold start (Chromium, fresh context and cache disabled each load)",
         "",
         f"Median of {fmt(browser.get('cold_loads'))} loads: {fmt(browser.get('cold_start_ms'), ' ms', 1)} from `init()` to a "
-        f"ready `new Classifier()`: fetch + compile + instantiate {fmt(browser.get('init_ms'), ' ms', 1)}, embedded model "
+        f"ready `new Classifier()`: fetch + compile + instantiate {fmt(browser.get('init_ms'), ' ms', 1)} (of which "
+        f"{fmt(browser.get('wasm_fetch_ms'), ' ms', 1)} until the module's last byte arrived, Resource Timing), embedded model "
         f"parse {fmt(browser.get('model_ms'), ' ms', 1)}; page navigation to ready {fmt(browser.get('ready_since_navigation_ms'), ' ms', 1)}.",
         "",
         "### Size",

@@ -1031,23 +1031,21 @@ fn utf16_spans(text: &str, spans: &[(usize, usize)]) -> Vec<[usize; 2]> {
 
 /// Reads `n` gap-encoded vocabulary hashes and, with idf, the document frequencies.
 fn read_vocabulary(r: &mut Reader<'_>, n: usize, idf: bool) -> Result<(Vec<u32>, Option<DocFreq>)> {
-    let mut hashes = Vec::with_capacity(n);
+    let mut hashes = r.varints(n, "vocabulary")?;
     let mut prev = 0u32;
-    for i in 0..n {
-        let gap = r.varint("vocabulary")?;
+    for (i, h) in hashes.iter_mut().enumerate() {
+        let gap = *h;
         if i > 0 && gap == 0 {
             return Err(Error::ModelCorrupt("repeated vocabulary hash".into()));
         }
         prev = prev
             .checked_add(gap)
             .ok_or_else(|| Error::ModelCorrupt("vocabulary hash overflows 32 bits".into()))?;
-        hashes.push(prev);
+        *h = prev;
     }
     let doc_freq = if idf {
         let docs = r.u32("training document count")?;
-        let df = (0..n)
-            .map(|_| r.varint("document frequencies"))
-            .collect::<Result<Vec<_>>>()?;
+        let df = r.varints(n, "document frequencies")?;
         Some(DocFreq { df, docs })
     } else {
         None
@@ -1086,10 +1084,14 @@ fn read_weights(
                     "an int8 weight is -128, outside the format's range -127 to 127".into(),
                 ));
             }
+            // A row of classes at a time: no index arithmetic per weight (120,000 of them).
             let w = q
-                .iter()
-                .enumerate()
-                .map(|(i, &b)| f32::from(i8::from_le_bytes([b])) * scales[i % N_CLASSES])
+                .chunks_exact(N_CLASSES)
+                .flat_map(|row| {
+                    std::array::from_fn::<f32, N_CLASSES, _>(|k| {
+                        f32::from(i8::from_le_bytes([row[k]])) * scales[k]
+                    })
+                })
                 .collect();
             Ok((w, WeightEncoding::I8 { scales }))
         }
@@ -1135,6 +1137,39 @@ impl<'a> Reader<'a> {
             self.take(4, what)?.try_into().unwrap_or_default(),
         ))
     }
+    /// `n` varints ([`Reader::varint`]). The shipped model's vocabulary is 80,000 of them, read
+    /// at every page load: while five bytes remain (all but the file's last few) each is decoded
+    /// in this loop without a bounds check or an error path per byte; the last go through
+    /// [`Reader::varint`], which says what went wrong if anything does.
+    fn varints(&mut self, n: usize, what: &str) -> Result<Vec<u32>> {
+        let mut out = Vec::with_capacity(n);
+        let bytes = self.bytes;
+        while out.len() < n && self.pos + 5 <= bytes.len() {
+            let (mut v, mut k) = (0u64, 0);
+            loop {
+                let b = bytes[self.pos + k];
+                v |= u64::from(b & 0x7F) << (7 * k);
+                k += 1;
+                if b & 0x80 == 0 {
+                    break;
+                }
+                if k == 5 {
+                    return Err(Error::ModelCorrupt(format!(
+                        "{what}: varint longer than 5 bytes"
+                    )));
+                }
+            }
+            self.pos += k;
+            out.push(
+                u32::try_from(v)
+                    .map_err(|_| Error::ModelCorrupt(format!("{what}: value over 32 bits")))?,
+            );
+        }
+        while out.len() < n {
+            out.push(self.varint(what)?);
+        }
+        Ok(out)
+    }
     /// LEB128 unsigned varint, at most 5 bytes for a u32.
     fn varint(&mut self, what: &str) -> Result<u32> {
         let mut v = 0u64;
@@ -1154,5 +1189,57 @@ impl<'a> Reader<'a> {
         Ok(f32::from_le_bytes(
             self.take(4, what)?.try_into().unwrap_or_default(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// [`Reader::varints`]'s fast loop must read exactly what [`Reader::varint`] one at a time
+    /// reads: the same values, the same end position, the same error, on any bytes.
+    #[test]
+    fn batched_varints_equal_one_at_a_time() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for case in 0..20_000 {
+            let len = (next() % 24) as usize;
+            // Mostly short varints (high bit clear), with runs of continuation bytes and the
+            // 5-byte limits (0x0F / 0x10 in the fifth byte) hit often.
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| match next() % 8 {
+                    0..=3 => (next() % 0x80) as u8,
+                    4 | 5 => 0x80 | (next() % 0x80) as u8,
+                    6 => [0x0F, 0x10, 0xFF, 0x00][(next() % 4) as usize],
+                    _ => next() as u8,
+                })
+                .collect();
+            let n = (next() % 8) as usize;
+            let mut batch = Reader {
+                bytes: &bytes,
+                pos: 0,
+            };
+            let mut single = Reader {
+                bytes: &bytes,
+                pos: 0,
+            };
+            let got = batch.varints(n, "field");
+            let want = (0..n)
+                .map(|_| single.varint("field"))
+                .collect::<Result<Vec<u32>>>();
+            match (got, want) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a, b, "case {case}: {bytes:02x?}");
+                    assert_eq!(batch.pos, single.pos, "case {case}: {bytes:02x?}");
+                }
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "case {case}"),
+                (a, b) => panic!("case {case}: {bytes:02x?}: {a:?} against {b:?}"),
+            }
+        }
     }
 }

@@ -32,6 +32,9 @@ test('the benchmark page measures cold start, latency and throughput', async () 
     for (const k of ['cold_start_ms', 'init_ms', 'model_ms', 'latency_p50_us', 'latency_p99_us', 'mb_per_s']) {
       assert.ok(Number.isFinite(r[k]) && r[k] >= 0, `${k} = ${r[k]}`);
     }
+    // The module's bytes arrive within init(): the wait is part of it, never more.
+    assert.ok(Number.isFinite(r.wasm_fetch_ms) && r.wasm_fetch_ms >= 0 && r.wasm_fetch_ms <= r.init_ms,
+      `wasm_fetch_ms ${r.wasm_fetch_ms}, init_ms ${r.init_ms}`);
     assert.ok(r.mb_per_s > 0);
     assert.ok(r.latency_p50_us <= r.latency_p99_us);
     assert.equal(r.text_bytes, Buffer.byteLength(text));

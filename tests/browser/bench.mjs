@@ -67,8 +67,9 @@ try {
     cold_start_ms_runs: cold.map((r) => r.cold_start_ms),
     init_ms: median(cold.map((r) => r.init_ms)),
     model_ms: median(cold.map((r) => r.model_ms)),
+    wasm_fetch_ms: median(cold.map((r) => r.wasm_fetch_ms)),
     ready_since_navigation_ms: median(cold.map((r) => r.ready_since_navigation_ms)),
-    ...Object.fromEntries(Object.entries(full).filter(([k]) => !/^(cold_start|init|model|ready_since)/.test(k))),
+    ...Object.fromEntries(Object.entries(full).filter(([k]) => !/^(cold_start|init|model|ready_since|wasm_fetch)/.test(k))),
   };
   const json = JSON.stringify(results, null, 2);
   if (out) await writeFile(out, json + '\n');
