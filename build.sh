@@ -194,7 +194,7 @@ cmd_model() {
   [ -d ../shared/data/real ] && evals+=(../shared/data/real)
   [ ${#evals[@]} -eq 0 ] && log "../shared not found: training without held-out evaluation sets"
   # The shipped model's settings (model/README.md says why); arguments replace them all.
-  local settings=(--vocab 40000 --alpha 0.3 1.0)
+  local settings=(--vocab 40000 --alpha 0.3)
   [ $# -gt 0 ] && settings=("$@")
   ./target/release/stance train --data model/corpus --out model/stance.model \
     --metrics model/metrics.json ${evals[@]+--eval "${evals[@]}"} "${settings[@]}"
