@@ -310,6 +310,12 @@ impl Vocabulary {
         &self.hashes
     }
 
+    /// The document frequencies idf is derived from, when idf weighting is on.
+    #[must_use]
+    pub fn doc_freq(&self) -> Option<&DocFreq> {
+        self.doc_freq.as_ref()
+    }
+
     /// Sparse, L2-normalised feature vector `(column, value)` of sorted `(hash, count)` pairs:
     /// weighted by `1 + ln(tf)` (or tf) and idf, features outside the vocabulary dropped.
     /// Training builds its matrix with this same function, so train and inference agree exactly.
@@ -482,12 +488,49 @@ const FLAG_IDF: u8 = 2;
 const FLAG_PUNCTUATION: u8 = 4;
 const FLAG_ALIASES: u8 = 8;
 
+/// CRC-32 (IEEE 802.3, the checksum of zip and PNG) that closes every model file.
+///
+/// Table-driven with one 256-entry table: a model is checked once per load, and the faster
+/// 16-table variant's 16 KB of incompressible constants would be 5 % of the gzipped WASM module.
+#[must_use]
+pub fn crc32(bytes: &[u8]) -> u32 {
+    const CRC32: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC);
+    CRC32.checksum(bytes)
+}
+
+/// Steps each side of zero that [`Model::quantized`] rounds weights to: 31 values in all.
+///
+/// The int8 encoding could hold 255, but the shipped model travels gzipped inside the WASM
+/// module, where a weight costs about the entropy of its values: 255 levels took 84.7 KB of
+/// the gzipped model, 31 levels take 41.0 KB, with the same accuracy on the seeds and the real
+/// sets within their noise (BENCHMARKS.md, size).
+pub const WEIGHT_LEVELS: u8 = 15;
+
+/// Words for an out-of-range number in an error message, instead of the number: formatting a
+/// float would pull 16 KB of float-printing code into the WASM module for two messages.
+fn out_of_range(x: f32) -> &'static str {
+    if x.is_nan() {
+        "NaN"
+    } else if x == f32::INFINITY {
+        "infinity"
+    } else if x == f32::NEG_INFINITY {
+        "minus infinity"
+    } else if x < 0.0 {
+        "a negative number"
+    } else if x == 0.0 {
+        "zero"
+    } else {
+        "a number above the limit"
+    }
+}
+
 /// How weights are stored in the file.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum WeightEncoding {
     /// 4 bytes a weight, exact.
     F32,
-    /// 1 byte a weight: `w = q * scale[class]`, `scale = max |w| / 127` per class.
+    /// 1 byte a weight: `w = q * scale[class]`, `|q| <= 127`; the writer uses
+    /// `scale = max |w| / WEIGHT_LEVELS` per class.
     I8 {
         /// Per-class scale.
         scales: [f32; N_CLASSES],
@@ -534,7 +577,8 @@ impl Model {
         }
         if !(temperature.is_finite() && temperature > 0.0) {
             return Err(Error::ModelCorrupt(format!(
-                "temperature must be finite and positive, got {temperature}"
+                "temperature must be finite and positive, got {}",
+                out_of_range(temperature)
             )));
         }
         if featurizer.config().idf != vocab.doc_freq.is_some()
@@ -586,8 +630,9 @@ impl Model {
         self.encoding
     }
 
-    /// The model with its weights rounded to int8 (per-class scale), as the file will store them:
-    /// predictions of the returned model are exactly those of the written-and-reloaded file.
+    /// The model with its weights rounded to [`WEIGHT_LEVELS`] steps each side of zero (per-class
+    /// scale), as the int8 encoding will store them: predictions of the returned model are
+    /// exactly those of the written-and-reloaded file.
     #[must_use]
     pub fn quantized(mut self) -> Self {
         let mut scales = [0f32; N_CLASSES];
@@ -598,7 +643,11 @@ impl Model {
                 .skip(c)
                 .step_by(N_CLASSES)
                 .fold(0f32, |m, w| m.max(w.abs()));
-            *s = if max > 0.0 { max / 127.0 } else { 1.0 };
+            *s = if max > 0.0 {
+                max / f32::from(WEIGHT_LEVELS)
+            } else {
+                1.0
+            };
         }
         for (i, w) in self.weights.iter_mut().enumerate() {
             let s = scales[i % N_CLASSES];
@@ -618,12 +667,14 @@ impl Model {
     ) -> Result<Self> {
         if !(temperature.is_finite() && temperature > 0.0) {
             return Err(Error::ModelCorrupt(format!(
-                "temperature must be finite and positive, got {temperature}"
+                "temperature must be finite and positive, got {}",
+                out_of_range(temperature)
             )));
         }
         if !(context_weight.is_finite() && (0.0..=4.0).contains(&context_weight)) {
             return Err(Error::ModelCorrupt(format!(
-                "context weight must be between 0 and 4, got {context_weight}"
+                "context weight must be between 0 and 4, got {}",
+                out_of_range(context_weight)
             )));
         }
         self.temperature = temperature;
@@ -871,7 +922,7 @@ impl Model {
         }
         let total = (b.len() + 4) as u32;
         b[8..12].copy_from_slice(&total.to_le_bytes());
-        let crc = crc32fast::hash(&b);
+        let crc = crc32(&b);
         b.extend_from_slice(&crc.to_le_bytes());
         b
     }
@@ -923,7 +974,7 @@ impl Model {
         }
         let body = &bytes[..total - 4];
         let found = u32::from_le_bytes(bytes[total - 4..total].try_into().unwrap_or_default());
-        let expected = crc32fast::hash(body);
+        let expected = crc32(body);
         if found != expected {
             return Err(Error::ModelChecksum { found, expected });
         }
@@ -1077,8 +1128,8 @@ fn read_weights(
                 ));
             }
             let q = r.take(n * N_CLASSES, "weights")?;
-            // The writer's range is symmetric (`scale = max |w| / 127`), so -128 never comes out
-            // of it; accepting it would load a model that writes back different weights.
+            // The writer's range is symmetric (`|q| <= WEIGHT_LEVELS <= 127`), so -128 never
+            // comes out of it; accepting it would load a model that writes back different weights.
             if q.contains(&0x80) {
                 return Err(Error::ModelCorrupt(
                     "an int8 weight is -128, outside the format's range -127 to 127".into(),

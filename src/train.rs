@@ -378,7 +378,10 @@ pub fn select_vocabulary(docs: &Docs, idx: &[usize], params: &ValidTrainParams) 
     kept.sort_unstable_by_key(|&(h, _)| h);
     let config = params.featurizer.config();
     let doc_freq = config.idf.then(|| DocFreq {
-        df: kept.iter().map(|&(_, d)| d).collect(),
+        df: kept
+            .iter()
+            .map(|&(_, d)| coarse_df(d, idx.len() as u32))
+            .collect(),
         docs: idx.len() as u32,
     });
     Vocabulary::new(
@@ -387,6 +390,25 @@ pub fn select_vocabulary(docs: &Docs, idx: &[usize], params: &ValidTrainParams) 
         config.sublinear_tf,
     )
     .expect("hashes are sorted and unique, idf positive")
+}
+
+/// Width of the grid [`coarse_df`] rounds `ln(1 + df)` to.
+pub const DF_LOG_STEP: f64 = 0.1;
+
+/// A document frequency rounded to the nearest point of a logarithmic grid (`ln(1 + df)` in
+/// steps of [`DF_LOG_STEP`]), kept within `1..=docs`.
+///
+/// The model file stores document frequencies and gzip stores them at about their entropy:
+/// exact ones (thousands of distinct values) took 42.7 KB of the gzipped model, the grid's
+/// ~60 values take ~31 KB. The idf derived from a rounded frequency is within 5 % of the exact
+/// one (half a step, on the log term only), and training uses the rounded values too, so the
+/// model is fitted to exactly the weighting the browser applies.
+#[must_use]
+pub fn coarse_df(df: u32, docs: u32) -> u32 {
+    let k = ((1.0 + f64::from(df)).ln() / DF_LOG_STEP).round();
+    let d = ((k * DF_LOG_STEP).exp() - 1.0).round();
+    // `d` is finite and at least 0 (k >= 0); the clamp keeps it a valid frequency.
+    (d as u32).clamp(1, docs.max(1))
 }
 
 /// The dense matrix linfa trains on: one row per document of `idx`, built with

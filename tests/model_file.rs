@@ -3,7 +3,7 @@
 
 use stance::Error;
 use stance::features::{Featurizer, FeaturizerParams};
-use stance::model::{DocFreq, FORMAT_VERSION, Model, Vocabulary, WeightEncoding};
+use stance::model::{DocFreq, FORMAT_VERSION, Model, Vocabulary, WEIGHT_LEVELS, WeightEncoding};
 
 /// A small hand-made model: 6 features, weights chosen so each class has its own terms.
 fn tiny_model() -> Model {
@@ -61,10 +61,23 @@ fn int8_weights_round_trip_and_stay_close() {
         "the quantized model is exactly what the file holds"
     );
     assert_eq!(back.to_bytes(), bytes);
-    // Each weight moves by at most half a quantization step.
+    // Each weight moves by at most half a quantization step, onto one of 2 x WEIGHT_LEVELS + 1
+    // values per class: the largest weight of each class is the outermost level.
     let WeightEncoding::I8 { scales } = q.encoding() else {
         unreachable!()
     };
+    for c in 0..3 {
+        let steps: std::collections::BTreeSet<i32> = q
+            .weights()
+            .iter()
+            .skip(c)
+            .step_by(3)
+            .map(|w| (w / scales[c]).round() as i32)
+            .collect();
+        let top = i32::from(WEIGHT_LEVELS);
+        assert!(steps.iter().all(|s| s.abs() <= top), "{steps:?}");
+        assert!(steps.contains(&top) || steps.contains(&-top), "{steps:?}");
+    }
     for (i, (a, b)) in m.weights().iter().zip(q.weights()).enumerate() {
         assert!(
             (a - b).abs() <= scales[i % 3] / 2.0 + 1e-7,
@@ -165,6 +178,30 @@ fn a_consistent_file_with_bad_settings_is_refused() {
     assert!(matches!(err, Error::ModelFeaturizer(_)), "{err}");
 }
 
+#[test]
+fn out_of_range_calibration_is_refused_in_words() {
+    let say = |t: f32, beta: f32| {
+        tiny_model()
+            .with_calibration(t, beta, String::new())
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(say(f32::NAN, 1.0).ends_with("temperature must be finite and positive, got NaN"));
+    assert!(say(-2.0, 1.0).ends_with("got a negative number"));
+    assert!(say(0.0, 1.0).ends_with("got zero"));
+    assert!(say(f32::INFINITY, 1.0).ends_with("got infinity"));
+    assert!(
+        say(1.0, 9.0)
+            .ends_with("context weight must be between 0 and 4, got a number above the limit")
+    );
+    assert!(say(1.0, f32::NEG_INFINITY).ends_with("got minus infinity"));
+    assert!(
+        tiny_model()
+            .with_calibration(0.5, 4.0, String::new())
+            .is_ok()
+    );
+}
+
 /// CRC-32 (IEEE), bitwise, so the test does not trust the code under test for it.
 fn crc32(data: &[u8]) -> u32 {
     let mut crc = 0xFFFF_FFFFu32;
@@ -179,6 +216,16 @@ fn crc32(data: &[u8]) -> u32 {
         }
     }
     !crc
+}
+
+#[test]
+fn the_file_checksum_is_standard_crc32() {
+    // The check value every CRC-32 (IEEE) implementation gives for "123456789".
+    assert_eq!(stance::model::crc32(b"123456789"), 0xCBF4_3926);
+    let bytes = tiny_model().to_bytes();
+    for cut in [0, 1, 17, bytes.len() / 2, bytes.len()] {
+        assert_eq!(stance::model::crc32(&bytes[..cut]), crc32(&bytes[..cut]));
+    }
 }
 
 #[test]

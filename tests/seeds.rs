@@ -9,11 +9,12 @@ use stance::train::read_seeds;
 use stance::{Classifier, Label, Probabilities};
 
 /// Floors under the seed accuracy the shipped model measured (model/README.md), each paragraph
-/// alone and in its article's context: 39 of 54 (0.722) alone and 41 (0.759) in context with the
-/// wave-4 model of 2026-11-22 (42 both ways with the model before it, which read real English
-/// text worse; the bootstrap model measured 0.537 alone). The tests fail if a change to the code
-/// or model falls below them.
-const MIN_SEED_ACCURACY: f64 = 0.72;
+/// alone and in its article's context: 40 of 54 (0.741) alone and 41 (0.759) in context with the
+/// size-trimmed wave-4 model of 2026-11-22 (31 weight levels, coarse document frequencies; 39 and
+/// 41 before the trim, 42 both ways with the model before wave 4, which read real English text
+/// worse; the bootstrap model measured 0.537 alone). The tests fail if a change to the code or
+/// model falls below them.
+const MIN_SEED_ACCURACY: f64 = 0.74;
 const MIN_SEED_ACCURACY_IN_CONTEXT: f64 = 0.75;
 
 #[test]

@@ -8,8 +8,8 @@ use ndarray::Array2;
 use stance::features::FeaturizerParams;
 use stance::model::contextualize;
 use stance::train::{
-    Docs, TrainParams, contextualize_groups, fit_context_weight, fit_with_linfa, stratified_folds,
-    train,
+    Docs, TrainParams, coarse_df, contextualize_groups, fit_context_weight, fit_with_linfa,
+    stratified_folds, train,
 };
 use stance::{Label, Model, Probabilities};
 
@@ -225,4 +225,47 @@ fn params_are_checked() {
             .is_err()
     );
     assert!(TrainParams::new().check().is_ok());
+}
+
+#[test]
+fn document_frequencies_are_rounded_to_a_coarse_grid_within_five_percent_of_idf() {
+    let docs = 10_000u32;
+    let idf = |d: u32| ((1.0 + f64::from(docs)) / (1.0 + f64::from(d))).ln() + 1.0;
+    let mut grid = std::collections::BTreeSet::new();
+    let mut prev = 0;
+    for d in 1..=docs {
+        let c = coarse_df(d, docs);
+        assert!((1..=docs).contains(&c), "{d} -> {c}");
+        assert!(c >= prev, "not monotone at {d}: {prev} then {c}");
+        assert_eq!(coarse_df(c, docs), c, "the grid point {c} moved");
+        let err = (idf(c) - idf(d)).abs() / idf(d);
+        assert!(err < 0.05, "idf of {d} off by {err} (rounded to {c})");
+        prev = c;
+        grid.insert(c);
+    }
+    // Exact frequencies would be 10,000 values; the point is a small alphabet.
+    assert!(grid.len() < 100, "{} grid points", grid.len());
+    // Small frequencies, where one document is a large step, stay exact.
+    for d in 1..=4 {
+        assert_eq!(coarse_df(d, docs), d);
+    }
+}
+
+#[test]
+fn trained_models_store_grid_document_frequencies() {
+    let records = common::small_corpus(40);
+    let p = quick_params().alphas(vec![1.0]).check().unwrap();
+    let (model, _) = train(&records, &p, "{}").unwrap();
+    let d = model
+        .vocabulary()
+        .doc_freq()
+        .expect("the default featurizer weighs by idf");
+    assert!(d.df.iter().all(|&v| coarse_df(v, d.docs) == v));
+    // Rounding merged frequencies: fewer distinct values than an exact count would give here.
+    let distinct: std::collections::BTreeSet<_> = d.df.iter().collect();
+    assert!(
+        distinct.len() < 80,
+        "{} distinct frequencies",
+        distinct.len()
+    );
 }

@@ -318,7 +318,7 @@ fn run_train(a: &TrainArgs) -> stance::Result<ExitCode> {
         "trained_on": data_names(&a.data),
         "extra": data_names(&a.extra),
         "paragraphs": records.len(),
-        "corpus_checksum": format!("{:08x}", crc32fast::hash(records.iter().map(|r| r.text.as_str()).collect::<Vec<_>>().join("\n").as_bytes())),
+        "corpus_checksum": format!("{:08x}", stance::model::crc32(records.iter().map(|r| r.text.as_str()).collect::<Vec<_>>().join("\n").as_bytes())),
         "vocab_cap": a.vocab,
         "min_df": a.min_df,
         "alphas": a.alpha,
