@@ -502,7 +502,7 @@ pub fn crc32(bytes: &[u8]) -> u32 {
 ///
 /// The int8 encoding could hold 255, but the shipped model travels gzipped inside the WASM
 /// module, where a weight costs about the entropy of its values: 255 levels took 84.7 KB of
-/// the gzipped model, 31 levels take 41.0 KB, with the same accuracy on the seeds and the real
+/// the gzipped model, 31 levels take 41.1 KB, with the same accuracy on the seeds and the real
 /// sets within their noise (BENCHMARKS.md, size).
 pub const WEIGHT_LEVELS: u8 = 15;
 
