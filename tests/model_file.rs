@@ -66,13 +66,13 @@ fn int8_weights_round_trip_and_stay_close() {
     let WeightEncoding::I8 { scales } = q.encoding() else {
         unreachable!()
     };
-    for c in 0..3 {
+    for (c, scale) in scales.iter().enumerate() {
         let steps: std::collections::BTreeSet<i32> = q
             .weights()
             .iter()
             .skip(c)
             .step_by(3)
-            .map(|w| (w / scales[c]).round() as i32)
+            .map(|w| (w / scale).round() as i32)
             .collect();
         let top = i32::from(WEIGHT_LEVELS);
         assert!(steps.iter().all(|s| s.abs() <= top), "{steps:?}");
