@@ -400,9 +400,10 @@ pub const DF_LOG_STEP: f64 = 0.1;
 ///
 /// The model file stores document frequencies and gzip stores them at about their entropy:
 /// exact ones (thousands of distinct values) took 42.7 KB of the gzipped model, grid values (79
-/// possible between 1 and 10,616 documents) take 31.5 KB. The idf derived from a rounded frequency is within 5 % of the exact
-/// one (half a step, on the log term only), and training uses the rounded values too, so the
-/// model is fitted to exactly the weighting the browser applies.
+/// possible between 1 and 10,616 documents) take 31.5 KB. The idf derived from a rounded
+/// frequency is within 5 % of the exact one (half a step, on the log term only), and training
+/// uses the rounded values too, so the model is fitted to exactly the weighting the browser
+/// applies.
 #[must_use]
 pub fn coarse_df(df: u32, docs: u32) -> u32 {
     let k = ((1.0 + f64::from(df)).ln() / DF_LOG_STEP).round();
