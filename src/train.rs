@@ -492,8 +492,9 @@ pub fn stratified_folds(labels: &[Label], groups: &[Option<String>], k: usize) -
 }
 
 /// Out-of-fold probabilities (temperature 1) of every document for one `alpha`. Folds are fitted
-/// on all cores at once (each fit is single-threaded and independent); the result does not depend
-/// on the number of threads.
+/// on all cores at once, independently (their matrix products may also share matrixmultiply's
+/// pool, which pays for the single final fit); the result does not depend on the number of
+/// threads.
 pub fn cross_validate(
     docs: &Docs,
     alpha: f32,

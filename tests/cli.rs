@@ -196,3 +196,35 @@ fn eval_prints_scores_and_skips_missing_sets() {
     assert_eq!(v[0]["by_lang"].as_array().unwrap().len(), 2);
     assert!(String::from_utf8_lossy(&out.stderr).contains("skipping /nonexistent/set.jsonl"));
 }
+
+/// linfa's matrix products run on matrixmultiply's thread pool (`MATMUL_NUM_THREADS`, read once
+/// per process, defaults to the physical cores). Its threads split the output rows, so each sum
+/// keeps its order: the model file must not depend on how many threads trained it.
+#[test]
+fn the_trained_model_does_not_depend_on_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = |f: &str| format!("{}/model/corpus/{f}", env!("CARGO_MANIFEST_DIR"));
+    let model = |threads: &str| {
+        let out = dir.path().join(format!("t{threads}.model"));
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_stance"))
+            .env("MATMUL_NUM_THREADS", threads)
+            .args(["train", "--data"])
+            .args([
+                corpus("en_a_syria_africa.jsonl"),
+                corpus("fr_a_syria_africa.jsonl"),
+            ])
+            .args(["--alpha", "1", "--folds", "2", "--vocab", "3000"])
+            .args(["--max-iterations", "60", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(status.status.success(), "{status:?}");
+        std::fs::read(&out).unwrap()
+    };
+    let one = model("1");
+    assert!(one.len() > 1000, "a model was written");
+    assert!(
+        one == model("2"),
+        "one and two threads trained different models"
+    );
+}
