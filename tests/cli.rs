@@ -206,7 +206,7 @@ fn the_trained_model_does_not_depend_on_the_thread_count() {
     let corpus = |f: &str| format!("{}/model/corpus/{f}", env!("CARGO_MANIFEST_DIR"));
     let model = |threads: &str| {
         let out = dir.path().join(format!("t{threads}.model"));
-        let status = std::process::Command::new(env!("CARGO_BIN_EXE_stance"))
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_stance"))
             .env("MATMUL_NUM_THREADS", threads)
             .args(["train", "--data"])
             .args([
@@ -218,7 +218,7 @@ fn the_trained_model_does_not_depend_on_the_thread_count() {
             .arg(&out)
             .output()
             .unwrap();
-        assert!(status.status.success(), "{status:?}");
+        assert!(run.status.success(), "{run:?}");
         std::fs::read(&out).unwrap()
     };
     let one = model("1");
