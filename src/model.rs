@@ -538,6 +538,19 @@ fn out_of_range(x: f32) -> &'static str {
     }
 }
 
+/// A calibration temperature divides the logits: it must be finite and positive. One check for
+/// [`Model::new`] and [`Model::with_calibration`], so both refuse with the same words.
+fn check_temperature(temperature: f32) -> Result<()> {
+    if temperature.is_finite() && temperature > 0.0 {
+        Ok(())
+    } else {
+        Err(Error::ModelCorrupt(format!(
+            "temperature must be finite and positive, got {}",
+            out_of_range(temperature)
+        )))
+    }
+}
+
 /// How weights are stored in the file.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum WeightEncoding {
@@ -593,12 +606,7 @@ impl Model {
                 "weights and biases must be finite".into(),
             ));
         }
-        if !(temperature.is_finite() && temperature > 0.0) {
-            return Err(Error::ModelCorrupt(format!(
-                "temperature must be finite and positive, got {}",
-                out_of_range(temperature)
-            )));
-        }
+        check_temperature(temperature)?;
         if featurizer.config().idf != vocab.doc_freq.is_some()
             || featurizer.config().sublinear_tf != vocab.sublinear_tf
         {
@@ -683,12 +691,7 @@ impl Model {
         context_weight: f32,
         info: String,
     ) -> Result<Self> {
-        if !(temperature.is_finite() && temperature > 0.0) {
-            return Err(Error::ModelCorrupt(format!(
-                "temperature must be finite and positive, got {}",
-                out_of_range(temperature)
-            )));
-        }
+        check_temperature(temperature)?;
         if !(context_weight.is_finite() && (0.0..=4.0).contains(&context_weight)) {
             return Err(Error::ModelCorrupt(format!(
                 "context weight must be between 0 and 4, got {}",
